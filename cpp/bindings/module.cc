@@ -1,0 +1,220 @@
+// fastpool._core: the only file that sees Python. It validates arguments with
+// the GIL held, releases the GIL while envs step, and hands batch arrays to
+// numpy without copying (each array keeps its Batch alive).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "fastpool/core/pool.h"
+#include "fastpool/envs/cartpole/cartpole.h"
+#include "fastpool/envs/testing/faulty.h"
+
+namespace py = pybind11;
+using fastpool::Batch;
+using fastpool::Dtype;
+using fastpool::Env;
+using fastpool::EnvSpec;
+using fastpool::Pool;
+
+namespace {
+
+using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+
+// Accept any array-like of integers; reject floats, bools and the like by name.
+Int64Array as_int_array(const py::handle& obj, const char* what, py::ssize_t expected_len) {
+  py::array arr = py::array::ensure(obj);
+  if (!arr) throw py::type_error(std::string(what) + " must be an array of integers");
+  const char kind = arr.dtype().kind();
+  if (kind != 'i' && kind != 'u')
+    throw py::type_error(std::string(what) + " must be integers, got dtype " +
+                         py::str(arr.dtype()).cast<std::string>());
+  if (arr.ndim() != 1 || arr.shape(0) != expected_len)
+    throw py::value_error(std::string(what) + " must have shape (" + std::to_string(expected_len) + ",), got " +
+                          py::str(py::object(arr.attr("shape"))).cast<std::string>());
+  if (kind == 'u' && arr.itemsize() == 8) {
+    // uint64 above 2^63 would wrap negative in the cast below; say so plainly.
+    auto u = arr.cast<py::array_t<uint64_t>>();
+    for (py::ssize_t i = 0; i < u.size(); ++i)
+      if (u.at(i) > static_cast<uint64_t>(INT64_MAX))
+        throw py::value_error(std::string(what) + " value " + std::to_string(u.at(i)) + " is out of range");
+  }
+  return Int64Array::ensure(arr);
+}
+
+py::dtype to_numpy(Dtype d) { return d == Dtype::kUInt8 ? py::dtype::of<uint8_t>() : py::dtype::of<float>(); }
+
+template <typename T>
+py::array wrap(const py::object& owner, std::vector<py::ssize_t> shape, T* data) {
+  return py::array(py::dtype::of<T>(), std::move(shape), {}, data, owner);
+}
+
+// A batch as numpy arrays sharing its memory:
+// (obs, reward, terminated, truncated, env_id, elapsed_step, info, final)
+// where info is (rows, len(info_names)) int32 and final is None or
+// (final_obs, final_elapsed_step, final_info) for same-step autoreset.
+py::tuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
+  py::object owner = py::cast(batch);
+  const py::ssize_t rows = batch->rows;
+  std::vector<py::ssize_t> obs_shape{rows};
+  obs_shape.insert(obs_shape.end(), spec.obs_shape.begin(), spec.obs_shape.end());
+  const py::ssize_t num_info = static_cast<py::ssize_t>(batch->num_info);
+  auto obs_array = [&](uint8_t* data) { return py::array(to_numpy(spec.obs_dtype), obs_shape, {}, data, owner); };
+  py::object final = py::none();
+  if (!batch->final_obs.empty())
+    final = py::make_tuple(obs_array(batch->final_obs.data()),
+                           wrap(owner, {rows}, batch->final_elapsed_step.data()),
+                           wrap(owner, {rows, num_info}, batch->final_info.data()));
+  return py::make_tuple(obs_array(batch->obs.data()), wrap(owner, {rows}, batch->reward.data()),
+                        wrap(owner, {rows}, reinterpret_cast<bool*>(batch->terminated.data())),
+                        wrap(owner, {rows}, reinterpret_cast<bool*>(batch->truncated.data())),
+                        wrap(owner, {rows}, batch->env_id.data()), wrap(owner, {rows}, batch->elapsed_step.data()),
+                        wrap(owner, {rows, num_info}, batch->info.data()), final);
+}
+
+// The Python-facing pool: the C++ Pool plus the ids of all envs.
+class PyPool {
+ public:
+  PyPool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, fastpool::PoolOptions options)
+      : all_ids_(envs.size()), pool_(std::move(spec), std::move(envs), options) {
+    std::iota(all_ids_.begin(), all_ids_.end(), 0);
+  }
+
+  // Sync step of every env; the caller steps envs too while it waits.
+  py::tuple step(const py::handle& actions) {
+    require_sync("step");
+    auto a = as_int_array(actions, "actions", pool_.num_envs());
+    pool_.send_step(a.data(), all_ids_.data(), pool_.num_envs(), /*caller_helps=*/true);
+    return receive(/*help=*/true);
+  }
+
+  void send(const py::handle& actions, const py::handle& env_ids) {
+    auto ids = as_ids(env_ids);
+    auto a = as_int_array(actions, "actions", ids.size());
+    pool_.send_step(a.data(), ids.data(), static_cast<int>(ids.size()), /*caller_helps=*/false);
+  }
+
+  py::tuple recv(bool help) { return receive(help); }
+
+  // Queue resets (all envs when env_ids is None); seeds are uint64, one per id.
+  void send_reset(const py::handle& env_ids, const py::handle& seeds, bool caller_helps) {
+    auto ids = env_ids.is_none() ? Int64Array(all_ids_.size(), all_ids_.data()) : as_ids(env_ids);
+    if (seeds.is_none()) {
+      pool_.send_reset(ids.data(), nullptr, static_cast<int>(ids.size()), caller_helps);
+      return;
+    }
+    auto s = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>::ensure(seeds);
+    if (!s || s.ndim() != 1 || s.size() != ids.size())
+      throw py::value_error("seeds must be a uint64 array with one seed per env id");
+    pool_.send_reset(ids.data(), s.data(), static_cast<int>(ids.size()), caller_helps);
+  }
+
+  py::tuple reset(const py::handle& seeds) {
+    require_sync("reset");
+    send_reset(py::none(), seeds, /*caller_helps=*/true);
+    return receive(/*help=*/true);
+  }
+
+  void close() {
+    py::gil_scoped_release nogil;
+    pool_.close();
+  }
+
+  const Pool& pool() const { return pool_; }
+
+ private:
+  void require_sync(const char* what) const {
+    if (pool_.batch_size() != pool_.num_envs())
+      throw std::logic_error(std::string(what) + "() steps every env at once; with batch_size < num_envs use send()/recv()");
+  }
+
+  Int64Array as_ids(const py::handle& env_ids) {
+    py::array arr = py::array::ensure(env_ids);
+    if (!arr || arr.ndim() != 1) throw py::value_error("env_ids must be a 1-d array of integers");
+    return as_int_array(arr, "env_ids", arr.shape(0));
+  }
+
+  py::tuple receive(bool help) {
+    std::shared_ptr<Batch> batch;
+    {
+      py::gil_scoped_release nogil;
+      batch = pool_.recv(help);
+    }
+    return to_numpy(batch, pool_.spec());
+  }
+
+  std::vector<int64_t> all_ids_;
+  Pool pool_;
+};
+
+template <typename MakeEnv>
+std::unique_ptr<PyPool> make_pool(EnvSpec spec, int num_envs, int num_threads, int batch_size, bool same_step,
+                                  uint64_t seed, MakeEnv make_env) {
+  if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
+  std::vector<std::unique_ptr<Env>> envs;
+  envs.reserve(num_envs);
+  for (int i = 0; i < num_envs; ++i) {
+    envs.push_back(make_env());
+    envs.back()->seed(seed + static_cast<uint64_t>(i));
+  }
+  fastpool::PoolOptions options;
+  options.num_threads = num_threads;
+  options.batch_size = batch_size;
+  options.same_step = same_step;
+  return std::make_unique<PyPool>(std::move(spec), std::move(envs), options);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "fastpool's C++ engine. Use fastpool.make(); this module is internal.";
+
+  py::class_<Batch, std::shared_ptr<Batch>>(m, "_Batch");
+
+  py::class_<PyPool>(m, "Pool")
+      .def("step", &PyPool::step, py::arg("actions"))
+      .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"))
+      .def("recv", &PyPool::recv, py::arg("help") = false)
+      .def("send_reset", &PyPool::send_reset, py::arg("env_ids"), py::arg("seeds"), py::arg("caller_helps") = false)
+      .def("reset", &PyPool::reset, py::arg("seeds"))
+      .def("close", &PyPool::close)
+      .def_property_readonly("closed", [](const PyPool& p) { return p.pool().closed(); })
+      .def_property_readonly("num_envs", [](const PyPool& p) { return p.pool().num_envs(); })
+      .def_property_readonly("num_threads", [](const PyPool& p) { return p.pool().num_threads(); })
+      .def_property_readonly("batch_size", [](const PyPool& p) { return p.pool().batch_size(); })
+      .def_property_readonly("same_step", [](const PyPool& p) { return p.pool().same_step(); })
+      .def_property_readonly("num_actions", [](const PyPool& p) { return p.pool().spec().num_actions; })
+      .def_property_readonly("obs_shape", [](const PyPool& p) { return p.pool().spec().obs_shape; })
+      .def_property_readonly("obs_dtype", [](const PyPool& p) { return to_numpy(p.pool().spec().obs_dtype); })
+      .def_property_readonly("info_names", [](const PyPool& p) { return p.pool().spec().info_names; });
+
+  m.def(
+      "make_cartpole",
+      [](int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed, int max_episode_steps) {
+        if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
+        return make_pool(fastpool::CartPole::spec(), num_envs, num_threads, batch_size, same_step, seed,
+                         [=] { return std::make_unique<fastpool::CartPole>(max_episode_steps); });
+      },
+      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"), py::arg("seed"),
+      py::arg("max_episode_steps"));
+
+  m.def(
+      "make_faulty",
+      [](int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed) {
+        return make_pool(fastpool::Faulty::spec(), num_envs, num_threads, batch_size, same_step, seed,
+                         [] { return std::make_unique<fastpool::Faulty>(); });
+      },
+      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"), py::arg("seed"));
+
+  // The first draws of env i's random stream, to test seeding against numpy.
+  m.def("_stream_doubles", [](uint64_t seed, int n) {
+    fastpool::Pcg64 rng(seed);
+    std::vector<double> out(n);
+    for (double& v : out) v = rng.next_double();
+    return out;
+  });
+}

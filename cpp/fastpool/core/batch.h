@@ -1,0 +1,53 @@
+// One batch of outputs: a set of preallocated arrays, one row per env result.
+// Workers write rows in place; the binding hands the arrays to numpy without a
+// copy, and the pool reuses a batch only once nobody else holds it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "fastpool/core/env.h"
+
+namespace fastpool {
+
+struct Batch {
+  Batch(const EnvSpec& spec, int rows, bool with_final)
+      : rows(rows),
+        obs_bytes(spec.obs_bytes()),
+        num_info(spec.info_names.size()),
+        obs(rows * obs_bytes),
+        reward(rows),
+        terminated(rows),
+        truncated(rows),
+        env_id(rows),
+        elapsed_step(rows),
+        info(rows * num_info) {
+    if (with_final) {
+      final_obs.resize(rows * obs_bytes);
+      final_elapsed_step.resize(rows);
+      final_info.resize(rows * num_info);
+    }
+  }
+
+  void* obs_row(int r) { return obs.data() + r * obs_bytes; }
+  int32_t* info_row(int r) { return info.data() + r * num_info; }
+  void* final_obs_row(int r) { return final_obs.data() + r * obs_bytes; }
+  int32_t* final_info_row(int r) { return final_info.data() + r * num_info; }
+
+  const int rows;
+  const size_t obs_bytes;
+  const size_t num_info;
+  std::vector<uint8_t> obs;
+  std::vector<double> reward;
+  std::vector<uint8_t> terminated;  // bool, one byte each
+  std::vector<uint8_t> truncated;
+  std::vector<int32_t> env_id;
+  std::vector<int32_t> elapsed_step;
+  std::vector<int32_t> info;  // rows x num_info
+  // Same-step autoreset: the last step of episodes that ended in this batch.
+  std::vector<uint8_t> final_obs;
+  std::vector<int32_t> final_elapsed_step;
+  std::vector<int32_t> final_info;
+};
+
+}  // namespace fastpool

@@ -1,0 +1,66 @@
+// The interface every env type implements. The pool owns envs and steps each
+// from one thread at a time, so an env needs no locks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fastpool/core/random.h"
+
+namespace fastpool {
+
+enum class Dtype { kUInt8, kFloat32 };
+
+inline size_t dtype_size(Dtype d) { return d == Dtype::kUInt8 ? 1 : 4; }
+
+// What one env produces per step, beyond the fields every env has
+// (reward, terminated, truncated, elapsed_step).
+struct EnvSpec {
+  std::vector<int64_t> obs_shape;
+  Dtype obs_dtype = Dtype::kFloat32;
+  std::vector<std::string> info_names;  // extra int32 info fields, in write order
+  int num_actions = 0;                  // discrete actions 0..num_actions-1
+
+  size_t obs_bytes() const {
+    size_t n = dtype_size(obs_dtype);
+    for (int64_t d : obs_shape) n *= static_cast<size_t>(d);
+    return n;
+  }
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Restart this env's random stream (see random.h for what a seed means).
+  void seed(uint64_t seed) { rng_.reseed(seed); }
+
+  // Start a new episode; afterwards reward is 0 and the episode-end flags false.
+  virtual void reset() = 0;
+  // Advance one step; the action is already range-checked.
+  virtual void step(int32_t action) = 0;
+  // Write the current observation and extra infos (EnvSpec::info_names order).
+  virtual void write(void* obs, int32_t* info) const = 0;
+
+  double reward() const { return reward_; }
+  bool terminated() const { return terminated_; }
+  bool truncated() const { return truncated_; }
+  int32_t elapsed_step() const { return elapsed_step_; }
+
+ protected:
+  // Shared bookkeeping for subclasses.
+  void begin_episode() {
+    reward_ = 0.0;
+    terminated_ = truncated_ = false;
+    elapsed_step_ = 0;
+  }
+
+  Pcg64 rng_;
+  double reward_ = 0.0;
+  bool terminated_ = false;
+  bool truncated_ = false;
+  int32_t elapsed_step_ = 0;
+};
+
+}  // namespace fastpool

@@ -1,0 +1,296 @@
+#include "fastpool/core/pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace fastpool {
+namespace {
+
+// Waking a sleeping worker costs microseconds; engage one more thread only
+// for about this much work, so small batches run on the caller alone.
+constexpr int64_t kWorkPerThreadNs = 30000;
+constexpr int kMaxChunk = 64;
+constexpr size_t kMaxSpareBatches = 4;
+
+int checked_batch_size(size_t num_envs, const PoolOptions& o) {
+  if (num_envs == 0) throw std::invalid_argument("num_envs must be >= 1");
+  if (o.num_threads < 1) throw std::invalid_argument("num_threads must be >= 1, got " + std::to_string(o.num_threads));
+  const int n = static_cast<int>(num_envs);
+  const int bs = o.batch_size == 0 ? n : o.batch_size;
+  if (bs < 1 || bs > n)
+    throw std::invalid_argument("batch_size must be in [1, num_envs=" + std::to_string(n) + "], got " +
+                                std::to_string(o.batch_size));
+  return bs;
+}
+
+}  // namespace
+
+Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions options)
+    : spec_(std::move(spec)),
+      envs_(std::move(envs)),
+      batch_size_(checked_batch_size(envs_.size(), options)),
+      sync_(batch_size_ == static_cast<int>(envs_.size())),
+      same_step_(options.same_step),
+      task_(envs_.size(), Task::kStep),
+      action_(envs_.size(), 0),
+      seed_(envs_.size(), 0),
+      has_seed_(envs_.size(), 0),
+      needs_reset_(envs_.size(), 0),
+      busy_(envs_.size(), 0),
+      started_(envs_.size(), 0),
+      seen_(envs_.size(), 0),
+      queue_(envs_.size()),
+      slots_(envs_.size() / batch_size_ + 2) {
+  for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, same_step_);
+  workers_.reserve(options.num_threads);
+  for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+}
+
+Pool::~Pool() { close(); }
+
+void Pool::close() {
+  std::lock_guard<std::mutex> once(close_mutex_);
+  {
+    std::lock_guard<std::mutex> lk(work_mutex_);
+    stop_.store(true);
+  }
+  work_cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lk(done_mutex_);
+  }
+  done_cv_.notify_all();
+  for (std::thread& w : workers_)
+    if (w.joinable()) w.join();
+}
+
+void Pool::check_open() const {
+  if (stop_.load()) throw std::logic_error("the pool is closed");
+}
+
+void Pool::check_ids(const int64_t* env_ids, int n, const char* what) {
+  const int num = num_envs();
+  if (n < 1) throw std::invalid_argument(std::string(what) + "() needs at least one env id");
+  std::string error;
+  int k = 0;
+  for (; k < n && error.empty(); ++k) {
+    const int64_t id = env_ids[k];
+    if (id < 0 || id >= num) {
+      error = "env_id " + std::to_string(id) + " is out of range [0, " + std::to_string(num) + ")";
+    } else if (seen_[id]) {
+      error = "env_id " + std::to_string(id) + " appears twice";
+    } else if (busy_[id]) {
+      error = "env " + std::to_string(id) + " was already sent and its result not yet received: call recv() first";
+    } else {
+      seen_[id] = 1;
+      continue;
+    }
+    --k;  // the failing id was not marked
+  }
+  for (int j = 0; j < k; ++j) seen_[env_ids[j]] = 0;
+  if (!error.empty()) throw std::invalid_argument(error);
+}
+
+void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps) {
+  std::lock_guard<std::mutex> lk(state_mutex_);
+  check_open();
+  check_ids(env_ids, n, "step");
+  for (int k = 0; k < n; ++k) {
+    const int64_t id = env_ids[k];
+    if (!started_[id])
+      throw std::logic_error("env " + std::to_string(id) + " has not been reset: call reset() before step()");
+    if (actions[k] < 0 || actions[k] >= spec_.num_actions)
+      throw std::invalid_argument("action " + std::to_string(actions[k]) + " for env " + std::to_string(id) +
+                                  " is out of range [0, " + std::to_string(spec_.num_actions) + ")");
+  }
+  for (int k = 0; k < n; ++k) {
+    task_[env_ids[k]] = Task::kStep;
+    action_[env_ids[k]] = static_cast<int32_t>(actions[k]);
+  }
+  enqueue(env_ids, n, caller_helps);
+}
+
+void Pool::send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps) {
+  std::lock_guard<std::mutex> lk(state_mutex_);
+  check_open();
+  check_ids(env_ids, n, "reset");
+  for (int k = 0; k < n; ++k) {
+    const int64_t id = env_ids[k];
+    task_[id] = Task::kReset;
+    has_seed_[id] = seeds != nullptr;
+    if (seeds) seed_[id] = seeds[k];
+    started_[id] = 1;
+  }
+  enqueue(env_ids, n, caller_helps);
+}
+
+void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
+  const size_t num = envs_.size();
+  const uint64_t tail = tail_.load(std::memory_order_relaxed);
+  for (int k = 0; k < n; ++k) {
+    seen_[env_ids[k]] = 0;
+    busy_[env_ids[k]] = 1;
+    queue_[(tail + k) % num].store(static_cast<int32_t>(env_ids[k]), std::memory_order_relaxed);
+  }
+  num_busy_ += n;
+
+  const int threads = num_threads();
+  const int64_t work = static_cast<int64_t>(n) * ns_per_env_.load(std::memory_order_relaxed);
+  const int engaged = static_cast<int>(std::min<int64_t>(threads, 1 + work / kWorkPerThreadNs));
+  const int wake = caller_helps ? engaged - 1 : engaged;
+  chunk_.store(std::clamp(n / (8 * engaged), 1, kMaxChunk), std::memory_order_relaxed);
+  tail_.store(tail + n, std::memory_order_release);
+
+  if (wake <= 0) return;
+  { std::lock_guard<std::mutex> wl(work_mutex_); }
+  if (wake >= threads) {
+    work_cv_.notify_all();
+  } else {
+    for (int i = 0; i < wake; ++i) work_cv_.notify_one();
+  }
+}
+
+bool Pool::run_some() {
+  int32_t ids[kMaxChunk];
+  uint64_t head = head_.load(std::memory_order_acquire);
+  uint64_t end;
+  const size_t num = envs_.size();
+  for (;;) {
+    const uint64_t tail = tail_.load(std::memory_order_acquire);
+    if (head >= tail) return false;
+    end = std::min<uint64_t>(tail, head + chunk_.load(std::memory_order_relaxed));
+    // Read before claiming: a slot is rewritten only after head has passed it,
+    // in which case the claim below fails and we read again.
+    for (uint64_t j = head; j < end; ++j) ids[j - head] = queue_[j % num].load(std::memory_order_relaxed);
+    if (head_.compare_exchange_weak(head, end, std::memory_order_acq_rel, std::memory_order_acquire)) break;
+  }
+  const int count = static_cast<int>(end - head);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int k = 0; k < count; ++k) run_env(ids[k]);
+  const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  const int64_t old = ns_per_env_.load(std::memory_order_relaxed);
+  ns_per_env_.store((old * 7 + ns / count) / 8 + 1, std::memory_order_relaxed);
+  return true;
+}
+
+void Pool::run_env(int32_t id) {
+  Env& env = *envs_[id];
+  bool ok = true;
+  bool ended = false;
+  try {
+    if (task_[id] == Task::kReset) {
+      if (has_seed_[id]) env.seed(seed_[id]);
+      env.reset();
+      needs_reset_[id] = 0;
+    } else if (needs_reset_[id]) {  // next-step autoreset: the action is ignored
+      env.reset();
+      needs_reset_[id] = 0;
+    } else {
+      env.step(action_[id]);
+      ended = env.terminated() || env.truncated();
+    }
+  } catch (...) {
+    ok = false;
+    needs_reset_[id] = 1;
+    std::lock_guard<std::mutex> lk(error_mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
+
+  const uint64_t s = finished_.fetch_add(1, std::memory_order_relaxed);
+  Slot& slot = slots_[(s / batch_size_) % slots_.size()];
+  Batch& b = *slot.batch;
+  const int row = sync_ ? id : static_cast<int>(s % batch_size_);
+  b.env_id[row] = id;
+  b.reward[row] = env.reward();
+  b.terminated[row] = env.terminated();
+  b.truncated[row] = env.truncated();
+  if (ok) {
+    if (ended && same_step_) {
+      env.write(b.final_obs_row(row), b.final_info_row(row));
+      b.final_elapsed_step[row] = env.elapsed_step();
+      try {
+        env.reset();
+      } catch (...) {
+        needs_reset_[id] = 1;
+        std::lock_guard<std::mutex> lk(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+    } else if (ended) {
+      needs_reset_[id] = 1;
+    }
+    env.write(b.obs_row(row), b.info_row(row));
+    b.elapsed_step[row] = env.elapsed_step();
+  }
+  if (slot.done.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
+    std::lock_guard<std::mutex> lk(done_mutex_);
+    done_cv_.notify_all();
+  }
+}
+
+void Pool::worker_loop() {
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (run_some()) continue;
+    std::unique_lock<std::mutex> lk(work_mutex_);
+    work_cv_.wait(lk, [this] {
+      return stop_.load() || head_.load(std::memory_order_acquire) < tail_.load(std::memory_order_acquire);
+    });
+  }
+}
+
+std::shared_ptr<Batch> Pool::fresh_batch() {
+  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+    if (it->use_count() == 1) {  // nobody outside the pool holds it any more
+      std::shared_ptr<Batch> b = std::move(*it);
+      spare_.erase(it);
+      return b;
+    }
+  }
+  return std::make_shared<Batch>(spec_, batch_size_, same_step_);
+}
+
+std::shared_ptr<Batch> Pool::recv(bool help) {
+  uint64_t k;
+  {
+    std::lock_guard<std::mutex> lk(state_mutex_);
+    check_open();
+    if (receiving_) throw std::logic_error("another thread is already waiting in recv()");
+    if (num_busy_ < batch_size_)
+      throw std::logic_error("recv() would wait forever: " + std::to_string(num_busy_) +
+                             " env results are pending but batch_size is " + std::to_string(batch_size_) +
+                             "; send() more envs first");
+    receiving_ = true;
+    k = next_batch_;
+  }
+  Slot& slot = slots_[k % slots_.size()];
+  while (slot.done.load(std::memory_order_acquire) < batch_size_ && !stop_.load()) {
+    if (help && run_some()) continue;
+    std::unique_lock<std::mutex> lk(done_mutex_);
+    done_cv_.wait(lk, [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); });
+  }
+
+  std::lock_guard<std::mutex> lk(state_mutex_);
+  receiving_ = false;
+  if (slot.done.load(std::memory_order_acquire) < batch_size_)
+    throw std::logic_error("the pool was closed while waiting in recv()");
+  std::shared_ptr<Batch> batch = std::move(slot.batch);
+  slot.batch = fresh_batch();
+  slot.done.store(0, std::memory_order_relaxed);
+  for (int r = 0; r < batch_size_; ++r) busy_[batch->env_id[r]] = 0;
+  num_busy_ -= batch_size_;
+  ++next_batch_;
+
+  spare_.push_back(batch);
+  for (auto it = spare_.begin(); spare_.size() > kMaxSpareBatches && it != spare_.end();)
+    it = it->use_count() == 1 ? spare_.erase(it) : it + 1;
+
+  std::exception_ptr error;
+  {
+    std::lock_guard<std::mutex> el(error_mutex_);
+    std::swap(error, error_);
+  }
+  if (error) std::rethrow_exception(error);
+  return batch;
+}
+
+}  // namespace fastpool

@@ -1,0 +1,118 @@
+// Pool: num_envs envs stepped by worker threads, results gathered into batches.
+//
+// One mechanism serves sync and async use (EnvPool's model): send() queues
+// work for some envs, recv() returns the next batch of batch_size results.
+// With batch_size == num_envs a batch holds every env in env_id order (sync);
+// with a smaller batch_size it holds the first envs to finish (async).
+//
+// An env is "busy" from the send() that queues it until the recv() that
+// returns its result, and can't be sent again meanwhile; so at most num_envs
+// results are ever outstanding and a ring of batch slots never overflows.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "fastpool/core/batch.h"
+#include "fastpool/core/env.h"
+
+namespace fastpool {
+
+struct PoolOptions {
+  int num_threads = 1;  // worker threads
+  int batch_size = 0;   // results per recv(); 0 means num_envs
+  bool same_step = false;  // autoreset: same step (final obs kept) or next step
+};
+
+class Pool {
+ public:
+  Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions options);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Queue one step for each env in env_ids. Throws std::invalid_argument,
+  // before queueing anything, on a bad id, action or call order.
+  // caller_helps: the caller will recv() at once and step envs itself.
+  void send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps);
+  // Queue a reset for each env; seeds (nullable) restart their random streams.
+  void send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps);
+  // Wait for the next batch. With help, the calling thread steps queued envs
+  // while it waits. Rethrows the first exception raised in a worker.
+  std::shared_ptr<Batch> recv(bool help);
+  // Stop the workers; any later call throws. Idempotent.
+  void close();
+
+  bool closed() const { return stop_.load(); }
+  const EnvSpec& spec() const { return spec_; }
+  int num_envs() const { return static_cast<int>(envs_.size()); }
+  int num_threads() const { return static_cast<int>(workers_.size()); }
+  int batch_size() const { return batch_size_; }
+  bool same_step() const { return same_step_; }
+
+ private:
+  enum class Task : uint8_t { kStep, kReset };
+  struct Slot {  // a batch being filled
+    std::shared_ptr<Batch> batch;
+    std::atomic<int> done{0};
+  };
+
+  void check_open() const;
+  void check_ids(const int64_t* env_ids, int n, const char* what);  // under state_mutex_
+  void enqueue(const int64_t* env_ids, int n, bool caller_helps);  // under state_mutex_
+  bool run_some();  // pop and run one chunk of queued envs; false if none
+  void run_env(int32_t id);
+  void worker_loop();
+  std::shared_ptr<Batch> fresh_batch();  // under state_mutex_
+
+  const EnvSpec spec_;
+  std::vector<std::unique_ptr<Env>> envs_;
+  const int batch_size_;
+  const bool sync_;  // batch_size == num_envs: row = env_id
+  const bool same_step_;
+
+  // Per-env pending work, written by send before the env is queued.
+  std::vector<Task> task_;
+  std::vector<int32_t> action_;
+  std::vector<uint64_t> seed_;
+  std::vector<uint8_t> has_seed_;
+  std::vector<uint8_t> needs_reset_;  // touched only by the env's current runner
+
+  // Per-env call-order state, guarded by state_mutex_.
+  std::mutex state_mutex_;
+  std::vector<uint8_t> busy_;
+  std::vector<uint8_t> started_;
+  std::vector<uint8_t> seen_;  // scratch for duplicate checks
+  int num_busy_ = 0;
+  bool receiving_ = false;
+  std::vector<std::shared_ptr<Batch>> spare_;
+
+  // Work queue: env ids in a ring; workers claim [head, head + chunk).
+  std::vector<std::atomic<int32_t>> queue_;
+  std::atomic<uint64_t> head_{0}, tail_{0};
+  std::atomic<int> chunk_{1};
+  std::atomic<int64_t> ns_per_env_{1000000};  // running estimate of one env's work
+
+  // Result slots: the i-th finished env goes to slot (i / batch_size) % ring.
+  std::vector<Slot> slots_;
+  std::atomic<uint64_t> finished_{0};
+  uint64_t next_batch_ = 0;  // the batch recv() returns next
+
+  std::mutex work_mutex_;
+  std::condition_variable work_cv_;
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+  std::mutex close_mutex_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace fastpool

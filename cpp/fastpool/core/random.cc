@@ -1,0 +1,106 @@
+#include "fastpool/core/random.h"
+
+#include <array>
+
+namespace fastpool {
+namespace {
+
+// 64 x 64 -> 128-bit product, portable.
+void mul_64(uint64_t a, uint64_t b, uint64_t& hi, uint64_t& lo) {
+  const uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
+  const uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
+  const uint64_t p0 = a_lo * b_lo, p1 = a_lo * b_hi, p2 = a_hi * b_lo, p3 = a_hi * b_hi;
+  const uint64_t mid = (p0 >> 32) + (p1 & 0xffffffffu) + (p2 & 0xffffffffu);
+  lo = (mid << 32) | (p0 & 0xffffffffu);
+  hi = p3 + (p1 >> 32) + (p2 >> 32) + (mid >> 32);
+}
+
+// numpy's SeedSequence(entropy).generate_state(4, np.uint64), pool size 4.
+std::array<uint64_t, 4> seed_sequence_state(uint64_t entropy) {
+  constexpr uint32_t kInitA = 0x43b0d7e5, kMultA = 0x931e8875;
+  constexpr uint32_t kInitB = 0x8b51f9dd, kMultB = 0x58f38ded;
+  constexpr uint32_t kMixMultL = 0xca01f9dd, kMixMultR = 0x4973f715;
+  constexpr int kPoolSize = 4;
+
+  // The integer as little-endian 32-bit words, as numpy coerces it.
+  uint32_t words[2] = {static_cast<uint32_t>(entropy), static_cast<uint32_t>(entropy >> 32)};
+  const int num_words = (entropy >> 32) != 0 ? 2 : 1;
+
+  uint32_t hash_const = kInitA;
+  auto hashmix = [&hash_const](uint32_t value) {
+    value ^= hash_const;
+    hash_const *= kMultA;
+    value *= hash_const;
+    return value ^ (value >> 16);
+  };
+  auto mix = [](uint32_t x, uint32_t y) {
+    uint32_t result = kMixMultL * x - kMixMultR * y;
+    return result ^ (result >> 16);
+  };
+
+  uint32_t pool[kPoolSize];
+  for (int i = 0; i < kPoolSize; ++i) pool[i] = hashmix(i < num_words ? words[i] : 0u);
+  for (int src = 0; src < kPoolSize; ++src)
+    for (int dst = 0; dst < kPoolSize; ++dst)
+      if (src != dst) pool[dst] = mix(pool[dst], hashmix(pool[src]));
+
+  uint32_t state[8];
+  uint32_t out_const = kInitB;
+  for (int i = 0; i < 8; ++i) {
+    uint32_t v = pool[i % kPoolSize];
+    v ^= out_const;
+    out_const *= kMultB;
+    v *= out_const;
+    state[i] = v ^ (v >> 16);
+  }
+  std::array<uint64_t, 4> out{};
+  for (int i = 0; i < 4; ++i) out[i] = uint64_t{state[2 * i]} | (uint64_t{state[2 * i + 1]} << 32);
+  return out;
+}
+
+constexpr uint64_t kMultHi = 0x2360ed051fc65da4ULL;
+constexpr uint64_t kMultLo = 0x4385df649fccf645ULL;
+
+}  // namespace
+
+void Pcg64::advance() {
+  // state = state * MULT + inc  (mod 2^128)
+  uint64_t hi, lo;
+  mul_64(state_lo_, kMultLo, hi, lo);
+  hi += state_hi_ * kMultLo + state_lo_ * kMultHi;
+  const uint64_t new_lo = lo + inc_lo_;
+  state_hi_ = hi + inc_hi_ + (new_lo < lo ? 1 : 0);
+  state_lo_ = new_lo;
+}
+
+void Pcg64::reseed(uint64_t seed) {
+  const auto s = seed_sequence_state(seed);
+  // pcg64_set_seed: initstate = s[0]:s[1], initseq = s[2]:s[3]; inc = initseq << 1 | 1.
+  inc_hi_ = (s[2] << 1) | (s[3] >> 63);
+  inc_lo_ = (s[3] << 1) | 1u;
+  state_hi_ = state_lo_ = 0;
+  advance();
+  const uint64_t lo = state_lo_ + s[1];
+  state_hi_ += s[0] + (lo < state_lo_ ? 1 : 0);
+  state_lo_ = lo;
+  advance();
+}
+
+uint64_t Pcg64::next_u64() {
+  advance();
+  const uint64_t x = state_hi_ ^ state_lo_;
+  const unsigned rot = static_cast<unsigned>(state_hi_ >> 58);
+  return (x >> rot) | (x << ((64 - rot) & 63));
+}
+
+uint64_t Pcg64::below(uint64_t n) {
+  uint64_t hi, lo;
+  mul_64(next_u64(), n, hi, lo);
+  if (lo < n) {
+    const uint64_t threshold = (0 - n) % n;
+    while (lo < threshold) mul_64(next_u64(), n, hi, lo);
+  }
+  return hi;
+}
+
+}  // namespace fastpool

@@ -1,0 +1,112 @@
+"""fastpool: many RL environments stepped by a C++ thread pool, behind the gymnasium vector API.
+
+    import fastpool
+    env = fastpool.make("CartPole-v1", num_envs=1024, seed=0)
+    obs, info = env.reset()
+    obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode
+
+from fastpool import _core
+from fastpool.registry import list_envs, resolve
+from fastpool.vector import VectorEnv, default_num_threads
+
+__all__ = ["make", "list_envs", "VectorEnv"]
+__version__ = "0.1.0"
+
+_MAX_ENVS = 1 << 20
+
+
+def make(
+    env_id: str,
+    num_envs: int = 1,
+    *,
+    seed: int | None = None,
+    num_threads: int | None = None,
+    batch_size: int | None = None,
+    autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+    **env_options: Any,
+) -> VectorEnv:
+    """Make a pool of `num_envs` copies of `env_id` as a gymnasium vector env.
+
+    Args:
+        env_id: an id from `fastpool.list_envs()`, e.g. "CartPole-v1".
+        num_envs: how many envs the pool holds.
+        seed: env i's random stream is seeded with `seed + i`, the seed gymnasium's
+            `gym.make(env_id).reset(seed=seed + i)` would use, so a seed reproduces the
+            same trajectories for any `num_threads`. None draws a random seed
+            (kept in `env.seed_base`).
+        num_threads: C++ worker threads; default the CPUs this process may use,
+            at most num_envs.
+        batch_size: results per `recv()`; default num_envs (sync). Smaller values
+            give EnvPool-style async stepping with `send`/`recv`.
+        autoreset_mode: gymnasium's NEXT_STEP (default: the step after an episode end
+            returns the first obs of the next one, reward 0, the action ignored) or
+            SAME_STEP (the reset happens in the ending step; the last obs is in
+            `info["final_obs"]`).
+        **env_options: per-env options, e.g. `max_episode_steps` (CartPole: 500).
+    """
+    entry = resolve(env_id)
+    num_envs = _positive_int("num_envs", num_envs)
+    if num_envs > _MAX_ENVS:
+        raise ValueError(f"num_envs={num_envs} is more than fastpool supports ({_MAX_ENVS})")
+    threads = default_num_threads(num_envs) if num_threads is None else _positive_int("num_threads", num_threads)
+    batch = num_envs if batch_size is None else _positive_int("batch_size", batch_size)
+    if batch > num_envs:
+        raise ValueError(f"batch_size must be in [1, num_envs={num_envs}], got {batch}")
+    mode = _autoreset_mode(autoreset_mode)
+    if seed is None:
+        seed = secrets.randbits(32)
+    elif not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+    elif not 0 <= int(seed) <= 2**64 - num_envs:
+        raise ValueError(f"seed must be in [0, 2**64 - num_envs], got {seed}")
+    seed = int(seed)
+
+    options = {**entry.defaults, **env_options}
+    unknown = set(options) - set(entry.defaults)
+    if unknown:
+        raise TypeError(f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}")
+    same_step = mode is AutoresetMode.SAME_STEP
+    common = dict(num_envs=num_envs, num_threads=threads, batch_size=batch, same_step=same_step, seed=seed)
+
+    if entry.family == "cartpole":
+        core = _core.make_cartpole(
+            **common, max_episode_steps=_positive_int("max_episode_steps", options["max_episode_steps"])
+        )
+        high = np.array(
+            [2.4 * 2, np.finfo(np.float32).max, 12 * 2 * np.pi / 360 * 2, np.finfo(np.float32).max],
+            dtype=np.float32,
+        )
+        obs_space = spaces.Box(-high, high, dtype=np.float32)
+    elif entry.family == "faulty":
+        core = _core.make_faulty(**common)
+        obs_space = spaces.Box(0, np.inf, shape=(1,), dtype=np.float32)
+    else:  # pragma: no cover - the registry only holds the families above
+        raise AssertionError(entry.family)
+    return VectorEnv(entry.env_id, core, obs_space, mode, seed)
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:
+    if isinstance(mode, str):  # "next_step", "NEXT_STEP" or gymnasium's value "NextStep"
+        mode = AutoresetMode.__members__.get(mode.upper(), mode)
+        mode = {m.value: m for m in AutoresetMode}.get(mode, mode)  # type: ignore[arg-type]
+    if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
+        raise ValueError(f"autoreset_mode must be NEXT_STEP or SAME_STEP, got {mode!r}")
+    return mode  # type: ignore[return-value]

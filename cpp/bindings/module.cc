@@ -6,7 +6,6 @@
 #include <pybind11/stl.h>
 
 #include <memory>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -76,19 +75,17 @@ py::tuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
                         wrap(owner, {rows, num_info}, batch->info.data()), final);
 }
 
-// The Python-facing pool: the C++ Pool plus the ids of all envs.
+// The Python-facing pool: argument conversion around the C++ Pool.
 class PyPool {
  public:
   PyPool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, fastpool::PoolOptions options)
-      : all_ids_(envs.size()), pool_(std::move(spec), std::move(envs), options) {
-    std::iota(all_ids_.begin(), all_ids_.end(), 0);
-  }
+      : pool_(std::move(spec), std::move(envs), options) {}
 
   // Sync step of every env; the caller steps envs too while it waits.
   py::tuple step(const py::handle& actions) {
     require_sync("step");
     auto a = as_int_array(actions, "actions", pool_.num_envs());
-    pool_.send_step(a.data(), all_ids_.data(), pool_.num_envs(), /*caller_helps=*/true);
+    pool_.send_step(a.data(), nullptr, pool_.num_envs(), /*caller_helps=*/true);
     return receive(/*help=*/true);
   }
 
@@ -102,15 +99,18 @@ class PyPool {
 
   // Queue resets (all envs when env_ids is None); seeds are uint64, one per id.
   void send_reset(const py::handle& env_ids, const py::handle& seeds, bool caller_helps) {
-    auto ids = env_ids.is_none() ? Int64Array(all_ids_.size(), all_ids_.data()) : as_ids(env_ids);
+    Int64Array ids;
+    if (!env_ids.is_none()) ids = as_ids(env_ids);
+    const int n = env_ids.is_none() ? pool_.num_envs() : static_cast<int>(ids.size());
+    const int64_t* id_data = env_ids.is_none() ? nullptr : ids.data();
     if (seeds.is_none()) {
-      pool_.send_reset(ids.data(), nullptr, static_cast<int>(ids.size()), caller_helps);
+      pool_.send_reset(id_data, nullptr, n, caller_helps);
       return;
     }
     auto s = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>::ensure(seeds);
-    if (!s || s.ndim() != 1 || s.size() != ids.size())
+    if (!s || s.ndim() != 1 || s.size() != n)
       throw py::value_error("seeds must be a uint64 array with one seed per env id");
-    pool_.send_reset(ids.data(), s.data(), static_cast<int>(ids.size()), caller_helps);
+    pool_.send_reset(id_data, s.data(), n, caller_helps);
   }
 
   py::tuple reset(const py::handle& seeds) {
@@ -147,7 +147,6 @@ class PyPool {
     return to_numpy(batch, pool_.spec());
   }
 
-  std::vector<int64_t> all_ids_;
   Pool pool_;
 };
 

@@ -11,8 +11,9 @@ namespace {
 // Waking a sleeping worker costs microseconds; engage one more thread only
 // for about this much work, so small batches run on the caller alone.
 constexpr int64_t kWorkPerThreadNs = 30000;
-constexpr int kMaxChunk = 64;
+constexpr int kMaxChunk = 256;
 constexpr size_t kMaxSpareBatches = 4;
+constexpr int kSpinUs = 100;
 
 int checked_batch_size(size_t num_envs, const PoolOptions& o) {
   if (num_envs == 0) throw std::invalid_argument("num_envs must be >= 1");
@@ -69,44 +70,58 @@ void Pool::check_open() const {
   if (stop_.load()) throw std::logic_error("the pool is closed");
 }
 
-void Pool::check_ids(const int64_t* env_ids, int n, const char* what) {
+void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions) {
   const int num = num_envs();
-  if (n < 1) throw std::invalid_argument(std::string(what) + "() needs at least one env id");
+  if (n < 1) throw std::invalid_argument("send needs at least one env id");
+  if (!env_ids && num_busy_ > 0)
+    throw std::logic_error(std::to_string(num_busy_) +
+                           " envs were sent and their results not yet received: call recv() first");
   std::string error;
-  int k = 0;
-  for (; k < n && error.empty(); ++k) {
-    const int64_t id = env_ids[k];
-    if (id < 0 || id >= num) {
-      error = "env_id " + std::to_string(id) + " is out of range [0, " + std::to_string(num) + ")";
-    } else if (seen_[id]) {
-      error = "env_id " + std::to_string(id) + " appears twice";
-    } else if (busy_[id]) {
-      error = "env " + std::to_string(id) + " was already sent and its result not yet received: call recv() first";
-    } else {
+  bool order_error = false;
+  int marked = 0;
+  for (int k = 0; k < n && error.empty(); ++k) {
+    const int64_t id = env_ids ? env_ids[k] : k;
+    if (env_ids) {
+      if (id < 0 || id >= num) {
+        error = "env_id " + std::to_string(id) + " is out of range [0, " + std::to_string(num) + ")";
+        break;
+      }
+      if (seen_[id]) {
+        error = "env_id " + std::to_string(id) + " appears twice";
+        break;
+      }
+      if (busy_[id]) {
+        error = "env " + std::to_string(id) + " was sent and its result not yet received: call recv() first";
+        order_error = true;
+        break;
+      }
       seen_[id] = 1;
-      continue;
+      ++marked;
     }
-    --k;  // the failing id was not marked
+    if (actions) {
+      if (!started_[id]) {
+        error = "env " + std::to_string(id) + " has not been reset: call reset() before step()";
+        order_error = true;
+      } else if (actions[k] < 0 || actions[k] >= spec_.num_actions) {
+        error = "action " + std::to_string(actions[k]) + " for env " + std::to_string(id) +
+                " is out of range [0, " + std::to_string(spec_.num_actions) + ")";
+      }
+    }
   }
-  for (int j = 0; j < k; ++j) seen_[env_ids[j]] = 0;
-  if (!error.empty()) throw std::invalid_argument(error);
+  for (int j = 0; j < marked; ++j) seen_[env_ids[j]] = 0;
+  if (error.empty()) return;
+  if (order_error) throw std::logic_error(error);
+  throw std::invalid_argument(error);
 }
 
 void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps) {
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
-  check_ids(env_ids, n, "step");
+  check_send(env_ids, n, actions);
   for (int k = 0; k < n; ++k) {
-    const int64_t id = env_ids[k];
-    if (!started_[id])
-      throw std::logic_error("env " + std::to_string(id) + " has not been reset: call reset() before step()");
-    if (actions[k] < 0 || actions[k] >= spec_.num_actions)
-      throw std::invalid_argument("action " + std::to_string(actions[k]) + " for env " + std::to_string(id) +
-                                  " is out of range [0, " + std::to_string(spec_.num_actions) + ")");
-  }
-  for (int k = 0; k < n; ++k) {
-    task_[env_ids[k]] = Task::kStep;
-    action_[env_ids[k]] = static_cast<int32_t>(actions[k]);
+    const int64_t id = env_ids ? env_ids[k] : k;
+    task_[id] = Task::kStep;
+    action_[id] = static_cast<int32_t>(actions[k]);
   }
   enqueue(env_ids, n, caller_helps);
 }
@@ -114,9 +129,9 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
 void Pool::send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps) {
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
-  check_ids(env_ids, n, "reset");
+  check_send(env_ids, n, nullptr);
   for (int k = 0; k < n; ++k) {
-    const int64_t id = env_ids[k];
+    const int64_t id = env_ids ? env_ids[k] : k;
     task_[id] = Task::kReset;
     has_seed_[id] = seeds != nullptr;
     if (seeds) seed_[id] = seeds[k];
@@ -129,9 +144,9 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   const size_t num = envs_.size();
   const uint64_t tail = tail_.load(std::memory_order_relaxed);
   for (int k = 0; k < n; ++k) {
-    seen_[env_ids[k]] = 0;
-    busy_[env_ids[k]] = 1;
-    queue_[(tail + k) % num].store(static_cast<int32_t>(env_ids[k]), std::memory_order_relaxed);
+    const int32_t id = static_cast<int32_t>(env_ids ? env_ids[k] : k);
+    busy_[id] = 1;
+    queue_[(tail + k) % num].store(id, std::memory_order_relaxed);
   }
   num_busy_ += n;
 
@@ -139,10 +154,14 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   const int64_t work = static_cast<int64_t>(n) * ns_per_env_.load(std::memory_order_relaxed);
   const int engaged = static_cast<int>(std::min<int64_t>(threads, 1 + work / kWorkPerThreadNs));
   const int wake = caller_helps ? engaged - 1 : engaged;
-  chunk_.store(std::clamp(n / (8 * engaged), 1, kMaxChunk), std::memory_order_relaxed);
+  chunk_.store(std::clamp(n / (4 * engaged), 1, kMaxChunk), std::memory_order_relaxed);
   tail_.store(tail + n, std::memory_order_release);
 
   if (wake <= 0) return;
+  int invited = invited_.load();
+  while (invited < wake && !invited_.compare_exchange_weak(invited, wake)) {
+  }
+  if (sleepers_.load() == 0) return;  // all spinning: they will see the invitation
   { std::lock_guard<std::mutex> wl(work_mutex_); }
   if (wake >= threads) {
     work_cv_.notify_all();
@@ -167,17 +186,40 @@ bool Pool::run_some() {
   }
   const int count = static_cast<int>(end - head);
   const auto t0 = std::chrono::steady_clock::now();
-  for (int k = 0; k < count; ++k) run_env(ids[k]);
+  Outcome outcome[kMaxChunk];
+  for (int k = 0; k < count; ++k) outcome[k] = advance(ids[k]);
+
+  // Claim result rows for the whole chunk at once: one contended atomic per
+  // chunk, not per env, keeps threads off each other's cache lines.
+  const uint64_t first = finished_.fetch_add(count, std::memory_order_relaxed);
+  Slot* slot = nullptr;
+  int written = 0;
+  for (int k = 0; k < count; ++k) {
+    const uint64_t s = first + k;
+    Slot* target = &slots_[(s / batch_size_) % slots_.size()];
+    if (target != slot) {
+      if (slot) mark_done(*slot, written);
+      slot = target;
+      written = 0;
+    }
+    write(ids[k], outcome[k], *slot->batch, sync_ ? ids[k] : static_cast<int>(s % batch_size_));
+    ++written;
+  }
+  mark_done(*slot, written);
+
   const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   const int64_t old = ns_per_env_.load(std::memory_order_relaxed);
   ns_per_env_.store((old * 7 + ns / count) / 8 + 1, std::memory_order_relaxed);
   return true;
 }
 
-void Pool::run_env(int32_t id) {
+void Pool::record_error() {
+  std::lock_guard<std::mutex> lk(error_mutex_);
+  if (!error_) error_ = std::current_exception();
+}
+
+Pool::Outcome Pool::advance(int32_t id) {
   Env& env = *envs_[id];
-  bool ok = true;
-  bool ended = false;
   try {
     if (task_[id] == Task::kReset) {
       if (has_seed_[id]) env.seed(seed_[id]);
@@ -188,53 +230,75 @@ void Pool::run_env(int32_t id) {
       needs_reset_[id] = 0;
     } else {
       env.step(action_[id]);
-      ended = env.terminated() || env.truncated();
+      return env.terminated() || env.truncated() ? Outcome::kEnded : Outcome::kRunning;
     }
+    return Outcome::kRunning;
   } catch (...) {
-    ok = false;
     needs_reset_[id] = 1;
-    std::lock_guard<std::mutex> lk(error_mutex_);
-    if (!error_) error_ = std::current_exception();
+    record_error();
+    return Outcome::kFailed;
   }
+}
 
-  const uint64_t s = finished_.fetch_add(1, std::memory_order_relaxed);
-  Slot& slot = slots_[(s / batch_size_) % slots_.size()];
-  Batch& b = *slot.batch;
-  const int row = sync_ ? id : static_cast<int>(s % batch_size_);
+void Pool::write(int32_t id, Outcome outcome, Batch& b, int row) {
+  Env& env = *envs_[id];
   b.env_id[row] = id;
   b.reward[row] = env.reward();
   b.terminated[row] = env.terminated();
   b.truncated[row] = env.truncated();
-  if (ok) {
-    if (ended && same_step_) {
+  if (outcome == Outcome::kFailed) return;  // recv() raises; the row is never seen
+  if (outcome == Outcome::kEnded) {
+    if (same_step_) {
       env.write(b.final_obs_row(row), b.final_info_row(row));
       b.final_elapsed_step[row] = env.elapsed_step();
       try {
         env.reset();
       } catch (...) {
         needs_reset_[id] = 1;
-        std::lock_guard<std::mutex> lk(error_mutex_);
-        if (!error_) error_ = std::current_exception();
+        record_error();
       }
-    } else if (ended) {
+    } else {
       needs_reset_[id] = 1;
     }
-    env.write(b.obs_row(row), b.info_row(row));
-    b.elapsed_step[row] = env.elapsed_step();
   }
-  if (slot.done.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
+  env.write(b.obs_row(row), b.info_row(row));
+  b.elapsed_step[row] = env.elapsed_step();
+}
+
+void Pool::mark_done(Slot& slot, int count) {
+  if (slot.done.fetch_add(count, std::memory_order_acq_rel) + count == batch_size_) {
     std::lock_guard<std::mutex> lk(done_mutex_);
     done_cv_.notify_all();
   }
 }
 
+bool Pool::accept_invitation() {
+  int n = invited_.load();
+  while (n > 0)
+    if (invited_.compare_exchange_weak(n, n - 1)) return true;
+  return false;
+}
+
+bool Pool::wait_for_invitation() {
+  // Spin a little first: in a training loop the next send usually comes
+  // within microseconds, and waking a sleeping thread costs more than that.
+  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinUs);
+  for (int i = 0; !stop_.load(std::memory_order_relaxed); ++i) {
+    if (accept_invitation()) return true;
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) break;
+  }
+  std::unique_lock<std::mutex> lk(work_mutex_);
+  ++sleepers_;
+  work_cv_.wait(lk, [this] { return stop_.load() || invited_.load() > 0; });
+  --sleepers_;
+  return !stop_.load() && accept_invitation();
+}
+
 void Pool::worker_loop() {
-  while (!stop_.load(std::memory_order_acquire)) {
-    if (run_some()) continue;
-    std::unique_lock<std::mutex> lk(work_mutex_);
-    work_cv_.wait(lk, [this] {
-      return stop_.load() || head_.load(std::memory_order_acquire) < tail_.load(std::memory_order_acquire);
-    });
+  while (!stop_.load()) {
+    if (!wait_for_invitation()) continue;
+    while (run_some()) {
+    }
   }
 }
 
@@ -263,10 +327,16 @@ std::shared_ptr<Batch> Pool::recv(bool help) {
     k = next_batch_;
   }
   Slot& slot = slots_[k % slots_.size()];
-  while (slot.done.load(std::memory_order_acquire) < batch_size_ && !stop_.load()) {
-    if (help && run_some()) continue;
-    std::unique_lock<std::mutex> lk(done_mutex_);
-    done_cv_.wait(lk, [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); });
+  auto complete = [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); };
+  while (help && !complete() && run_some()) {
+  }
+  // The last rows usually land within microseconds: spin before sleeping.
+  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinUs);
+  for (int i = 0; !complete(); ++i) {
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
+      std::unique_lock<std::mutex> lk(done_mutex_);
+      done_cv_.wait(lk, complete);
+    }
   }
 
   std::lock_guard<std::mutex> lk(state_mutex_);

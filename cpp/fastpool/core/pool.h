@@ -37,11 +37,11 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Queue one step for each env in env_ids. Throws std::invalid_argument,
+  // Queue one step for each env in env_ids (nullptr: every env). Throws std::invalid_argument,
   // before queueing anything, on a bad id, action or call order.
   // caller_helps: the caller will recv() at once and step envs itself.
   void send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps);
-  // Queue a reset for each env; seeds (nullable) restart their random streams.
+  // Queue a reset for each env (nullptr: every env); seeds (nullable) restart their random streams.
   void send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps);
   // Wait for the next batch. With help, the calling thread steps queued envs
   // while it waits. Rethrows the first exception raised in a worker.
@@ -64,11 +64,19 @@ class Pool {
   };
 
   void check_open() const;
-  void check_ids(const int64_t* env_ids, int n, const char* what);  // under state_mutex_
+  // Throws, changing nothing, unless every id (nullptr: all envs, n == num_envs)
+  // may be sent and every action (if given) is valid. Under state_mutex_.
+  void check_send(const int64_t* env_ids, int n, const int64_t* actions);
   void enqueue(const int64_t* env_ids, int n, bool caller_helps);  // under state_mutex_
+  enum class Outcome : uint8_t { kRunning, kEnded, kFailed };
   bool run_some();  // pop and run one chunk of queued envs; false if none
-  void run_env(int32_t id);
+  Outcome advance(int32_t id);  // reset or step one env
+  void write(int32_t id, Outcome outcome, Batch& batch, int row);  // its results into a row
+  void mark_done(Slot& slot, int count);
+  void record_error();  // keep the current exception for recv()
   void worker_loop();
+  bool accept_invitation();
+  bool wait_for_invitation();  // false when stopping
   std::shared_ptr<Batch> fresh_batch();  // under state_mutex_
 
   const EnvSpec spec_;
@@ -104,6 +112,9 @@ class Pool {
   std::atomic<uint64_t> finished_{0};
   uint64_t next_batch_ = 0;  // the batch recv() returns next
 
+  // Workers run only when invited: send() invites as many as the work is worth.
+  std::atomic<int> invited_{0};
+  std::atomic<int> sleepers_{0};
   std::mutex work_mutex_;
   std::condition_variable work_cv_;
   std::mutex done_mutex_;

@@ -82,10 +82,7 @@ def make(
         core = _core.make_cartpole(
             **common, max_episode_steps=_positive_int("max_episode_steps", options["max_episode_steps"])
         )
-        high = np.array(
-            [2.4 * 2, np.finfo(np.float32).max, 12 * 2 * np.pi / 360 * 2, np.finfo(np.float32).max],
-            dtype=np.float32,
-        )
+        high = np.array([2.4 * 2, np.inf, 12 * 2 * np.pi / 360 * 2, np.inf], dtype=np.float32)
         obs_space = spaces.Box(-high, high, dtype=np.float32)
     elif entry.family == "faulty":
         core = _core.make_faulty(**common)

@@ -78,6 +78,12 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()
 
+    def __enter__(self) -> VectorEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- async API (EnvPool's model) -----------------------------------------
 
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:

@@ -1,0 +1,149 @@
+"""The gymnasium VectorEnv contract, checked against gymnasium's own SyncVectorEnv."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import fastpool
+
+
+def _sync_reference(n, mode, max_episode_steps=500):
+    return SyncVectorEnv(
+        [lambda: gym.make("CartPole-v1", max_episode_steps=max_episode_steps) for _ in range(n)],
+        autoreset_mode=mode,
+    )
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
+def test_autoreset_matches_sync_vector_env(rng, mode):
+    """Modelled on gymnasium's tests/vector/test_autoreset_mode.py: same seed, same actions,
+    the same outputs as SyncVectorEnv, final_obs/final_info included."""
+    n = 6
+    ours = fastpool.make("CartPole-v1", num_envs=n, seed=3, autoreset_mode=mode, max_episode_steps=30)
+    ref = _sync_reference(n, mode, max_episode_steps=30)
+    assert ours.metadata["autoreset_mode"] == ref.metadata["autoreset_mode"] == mode
+    o1, _ = ours.reset(seed=3)
+    o2, _ = ref.reset(seed=3)
+    np.testing.assert_array_equal(o1, o2)
+    finals = 0
+    for _ in range(400):
+        actions = rng.integers(0, 2, size=n)
+        a = ours.step(actions)
+        b = ref.step(actions)
+        for x, y in zip(a[:4], b[:4]):
+            np.testing.assert_array_equal(x, y)
+        if mode == AutoresetMode.SAME_STEP and "final_obs" in b[4]:
+            finals += 1
+            np.testing.assert_array_equal(a[4]["_final_obs"], b[4]["_final_obs"])
+            np.testing.assert_array_equal(a[4]["_final_info"], b[4]["_final_info"])
+            for i in np.flatnonzero(b[4]["_final_obs"]):
+                np.testing.assert_array_equal(a[4]["final_obs"][i], b[4]["final_obs"][i])
+            for i in np.flatnonzero(~b[4]["_final_obs"]):
+                assert a[4]["final_obs"][i] is None
+        else:
+            assert "final_obs" not in a[4]
+    assert mode == AutoresetMode.NEXT_STEP or finals > 10
+
+
+def test_next_step_autoreset_semantics():
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0, max_episode_steps=5)
+    env.reset()
+    for _ in range(5):
+        _, _, _, truncated, _ = env.step(np.zeros(2, dtype=np.int64))
+    assert truncated.all()
+    obs, reward, terminated, truncated, info = env.step(np.ones(2, dtype=np.int64))
+    np.testing.assert_array_equal(reward, 0.0)
+    assert not terminated.any() and not truncated.any()
+    np.testing.assert_array_equal(info["elapsed_step"], 0)
+    assert np.abs(obs).max() <= 0.05  # a fresh start
+
+
+def test_same_step_final_info_has_the_last_step():
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0, max_episode_steps=5, autoreset_mode="same_step")
+    env.reset()
+    for _ in range(5):
+        obs, reward, _, truncated, info = env.step(np.zeros(2, dtype=np.int64))
+    assert truncated.all()
+    np.testing.assert_array_equal(reward, 1.0)
+    np.testing.assert_array_equal(info["final_info"]["elapsed_step"], 5)
+    np.testing.assert_array_equal(info["elapsed_step"], 0)
+    assert np.abs(obs).max() <= 0.05
+    assert all(np.abs(f).max() > 0.05 for f in info["final_obs"])
+
+
+def test_spaces_and_attributes():
+    env = fastpool.make("CartPole-v1", num_envs=5, seed=0)
+    assert isinstance(env, gym.vector.VectorEnv)
+    assert env.num_envs == 5
+    assert env.single_action_space == gym.spaces.Discrete(2)
+    assert env.action_space == gym.spaces.MultiDiscrete([2] * 5)
+    assert env.observation_space.shape == (5, 4)
+    obs, info = env.reset()
+    assert env.observation_space.contains(obs)
+    obs, *_ = env.step(env.action_space.sample())
+    assert env.observation_space.contains(obs)
+
+
+def test_info_has_env_id_and_elapsed_step_with_masks():
+    env = fastpool.make("CartPole-v1", num_envs=3, seed=0)
+    _, info = env.reset()
+    np.testing.assert_array_equal(info["env_id"], [0, 1, 2])
+    np.testing.assert_array_equal(info["elapsed_step"], [0, 0, 0])
+    assert info["_env_id"].all() and info["_elapsed_step"].all()
+    _, _, _, _, info = env.step(np.zeros(3, dtype=np.int64))
+    np.testing.assert_array_equal(info["elapsed_step"], [1, 1, 1])
+
+
+def test_close_context_manager_and_repr():
+    with fastpool.make("CartPole-v1", num_envs=2, seed=0) as env:
+        assert "CartPole-v1" in repr(env) and "num_envs=2" in repr(env)
+        env.reset()
+    assert env.closed and "closed" in repr(env)
+    env.close()  # idempotent
+
+
+def test_held_arrays_are_never_overwritten():
+    env = fastpool.make("CartPole-v1", num_envs=8, seed=0)
+    held, _ = env.reset()
+    copy = held.copy()
+    results = [env.step(np.ones(8, dtype=np.int64)) for _ in range(20)]
+    np.testing.assert_array_equal(held, copy)
+    # and each step's arrays are distinct buffers while held
+    assert len({r[0].ctypes.data for r in results}) == 20
+
+
+def test_arrays_come_without_copies():
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0)
+    obs, _ = env.reset()
+    assert not obs.flags.owndata and obs.base is not None
+    # once released, buffers are recycled rather than reallocated
+    addresses = set()
+    for _ in range(20):
+        obs, *_ = env.step(np.zeros(4, dtype=np.int64))
+        addresses.add(obs.ctypes.data)
+        del obs
+    assert len(addresses) <= 6
+
+
+def test_list_envs_and_aliases():
+    assert "CartPole-v1" in fastpool.list_envs()
+    assert fastpool.make("CartPole", num_envs=1, seed=0).env_id == "CartPole-v1"
+
+
+def test_async_send_recv_returns_env_ids():
+    env = fastpool.make("CartPole-v1", num_envs=8, batch_size=3, seed=0)
+    env.async_reset()
+    seen = []
+    obs, _, _, _, info = env.recv()
+    assert obs.shape == (3, 4) and len(info["env_id"]) == 3
+    seen += list(info["env_id"])
+    env.send(np.zeros(3, dtype=np.int64), info["env_id"])
+    obs, _, _, _, info = env.recv()
+    seen += list(info["env_id"])
+    assert len(seen) == 6 and env.observation_space.shape == (3, 4)
+
+
+def test_num_threads_default_never_exceeds_num_envs():
+    assert fastpool.make("CartPole-v1", num_envs=1).num_threads == 1
+    assert fastpool.make("CartPole-v1", num_envs=64).num_threads >= 1

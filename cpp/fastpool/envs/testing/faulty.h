@@ -1,9 +1,11 @@
-// A test-only env whose step throws on action 1: proves that an exception
-// raised inside a worker thread reaches the caller and leaves the pool usable.
+// A test-only env. Action 0 steps normally, action 1 throws (an exception
+// raised inside a worker must reach the caller and leave the pool usable),
+// action 2 takes 200 ms (to test calls made while a step is in progress).
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
-#include <string>
+#include <thread>
 
 #include "fastpool/core/env.h"
 
@@ -15,13 +17,14 @@ class Faulty final : public Env {
     EnvSpec s;
     s.obs_shape = {1};
     s.obs_dtype = Dtype::kFloat32;
-    s.num_actions = 2;
+    s.num_actions = 3;
     return s;
   }
 
   void reset() override { begin_episode(); }
   void step(int32_t action) override {
     if (action == 1) throw std::runtime_error("Faulty env: step failed on purpose (action 1)");
+    if (action == 2) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ++elapsed_step_;
     reward_ = 1.0;
   }

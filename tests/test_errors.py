@@ -1,0 +1,270 @@
+"""Bad input gets a clear Python exception, never a crash or a hang, and the pool stays usable."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import fastpool
+
+N = 4
+
+
+@pytest.fixture
+def env():
+    e = fastpool.make("CartPole-v1", num_envs=N, seed=0)
+    e.reset()
+    yield e
+    e.close()
+
+
+def assert_usable(env):
+    obs, *_ = env.step(np.zeros(env.num_envs, dtype=np.int64))
+    assert obs.shape[0] == env.num_envs
+
+
+@pytest.mark.parametrize(
+    "actions, error, match",
+    [
+        (np.zeros(N - 1, dtype=np.int64), ValueError, r"shape \(4,\)"),
+        (np.zeros(N + 1, dtype=np.int64), ValueError, r"shape \(4,\)"),
+        (np.zeros((N, 1), dtype=np.int64), ValueError, r"shape \(4,\)"),
+        (np.zeros(N, dtype=np.float32), TypeError, "integers"),
+        (np.full(N, np.nan), TypeError, "integers"),
+        (np.full(N, np.inf), TypeError, "integers"),
+        (np.ones(N, dtype=bool), TypeError, "integers"),
+        (np.array([0, 1, 2, 0]), ValueError, "action 2 .* out of range"),
+        (np.array([0, -1, 0, 0]), ValueError, "action -1 .* out of range"),
+        (np.array([0, 2**40, 0, 0]), ValueError, "out of range"),
+        (np.array([0, 2**64 - 1, 0, 0], dtype=np.uint64), ValueError, "out of range"),
+        (["a", "b", "c", "d"], TypeError, "integers"),
+        (None, TypeError, "integers"),
+        (3, ValueError, "shape"),
+    ],
+)
+def test_bad_actions(env, actions, error, match):
+    with pytest.raises(error, match=match):
+        env.step(actions)
+    assert_usable(env)
+
+
+def test_lists_and_other_int_dtypes_are_accepted(env):
+    env.step([0, 1, 0, 1])
+    env.step(np.array([1, 0, 1, 0], dtype=np.uint8))
+    env.step(np.array([1, 0, 1, 0], dtype=np.int32)[::-1])  # non-contiguous views are fine
+    assert_usable(env)
+
+
+@pytest.mark.parametrize("num_envs", [0, -1])
+def test_bad_num_envs(num_envs):
+    with pytest.raises(ValueError, match="num_envs must be >= 1"):
+        fastpool.make("CartPole-v1", num_envs=num_envs)
+
+
+def test_huge_num_envs():
+    with pytest.raises(ValueError, match="num_envs"):
+        fastpool.make("CartPole-v1", num_envs=10**9)
+
+
+@pytest.mark.parametrize("bad", [0, -2])
+def test_bad_num_threads(bad):
+    with pytest.raises(ValueError, match="num_threads must be >= 1"):
+        fastpool.make("CartPole-v1", num_envs=2, num_threads=bad)
+
+
+@pytest.mark.parametrize("bad", [0, 5])
+def test_bad_batch_size(bad):
+    with pytest.raises(ValueError, match="batch_size"):
+        fastpool.make("CartPole-v1", num_envs=4, batch_size=bad)
+
+
+def test_wrong_types_for_make_arguments():
+    with pytest.raises(TypeError, match="num_envs must be an int"):
+        fastpool.make("CartPole-v1", num_envs=2.0)
+    with pytest.raises(TypeError, match="seed"):
+        fastpool.make("CartPole-v1", num_envs=2, seed=1.5)
+    with pytest.raises(ValueError, match="seed"):
+        fastpool.make("CartPole-v1", num_envs=2, seed=-1)
+    with pytest.raises(TypeError, match="no option"):
+        fastpool.make("CartPole-v1", num_envs=2, frame_skip=4)
+    with pytest.raises(ValueError, match="autoreset_mode"):
+        fastpool.make("CartPole-v1", num_envs=2, autoreset_mode="sometimes")
+    with pytest.raises(ValueError, match="max_episode_steps"):
+        fastpool.make("CartPole-v1", num_envs=2, max_episode_steps=0)
+
+
+def test_unknown_env_id_suggests_close_names():
+    with pytest.raises(ValueError, match="CartPole-v1"):
+        fastpool.make("CartPol-v1", num_envs=2)
+    with pytest.raises(ValueError, match="list_envs"):
+        fastpool.make("NoSuchGame", num_envs=2)
+    with pytest.raises(TypeError):
+        fastpool.make(42, num_envs=2)
+
+
+def test_step_before_reset():
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0)
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(np.zeros(2, dtype=np.int64))
+    env.reset()
+    assert_usable(env)
+
+
+def test_recv_without_send(env):
+    with pytest.raises(RuntimeError, match="recv\\(\\) would wait forever"):
+        env.recv()
+    assert_usable(env)
+
+
+@pytest.mark.parametrize(
+    "env_ids, match",
+    [([0, 0], "appears twice"), ([0, 4], "out of range"), ([-1, 0], "out of range")],
+)
+def test_bad_env_ids(env_ids, match):
+    env = fastpool.make("CartPole-v1", num_envs=N, batch_size=2, seed=0)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    with pytest.raises(ValueError, match=match):
+        env.send(np.zeros(2, dtype=np.int64), np.array(env_ids))
+    env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))  # usable, and the failed send left no trace
+    assert env.recv()[0].shape == (2, 4)
+
+
+def test_env_ids_wrong_length_or_type(env):
+    env2 = fastpool.make("CartPole-v1", num_envs=N, batch_size=2, seed=0)
+    env2.async_reset()
+    env2.recv()
+    env2.recv()
+    with pytest.raises(ValueError, match="shape"):
+        env2.send(np.zeros(3, dtype=np.int64), np.array([0, 1]))
+    with pytest.raises(TypeError, match="integers"):
+        env2.send(np.zeros(2, dtype=np.int64), np.array([0.0, 1.0]))
+    env2.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+    env2.recv()
+
+
+def test_send_to_an_env_in_flight():
+    env = fastpool.make("CartPole-v1", num_envs=N, batch_size=2, seed=0)
+    env.async_reset()
+    with pytest.raises(RuntimeError, match="not yet received"):
+        env.send(np.zeros(1, dtype=np.int64), np.array([3]))
+    env.recv()
+
+
+def test_step_in_async_mode_points_to_send_recv():
+    env = fastpool.make("CartPole-v1", num_envs=N, batch_size=2, seed=0)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    with pytest.raises(RuntimeError, match="send\\(\\)/recv\\(\\)"):
+        env.step(np.zeros(N, dtype=np.int64))
+
+
+@pytest.mark.parametrize(
+    "seed, error",
+    [(-1, ValueError), (2**64, ValueError), (1.5, TypeError), ("0", TypeError), ([1, 2], ValueError),
+     ([1, 2, 3, -4], ValueError), ([1, 2, 3, 4.0], TypeError), (True, TypeError)],
+)
+def test_bad_reset_seeds(env, seed, error):
+    with pytest.raises(error, match="seed"):
+        env.reset(seed=seed)
+    assert_usable(env)
+
+
+def test_unsupported_reset_options(env):
+    with pytest.raises(ValueError, match="options"):
+        env.reset(options={"low": -1})
+    assert_usable(env)
+
+
+@pytest.mark.parametrize("call", ["step", "reset", "send", "recv", "async_reset"])
+def test_calls_after_close(call):
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0)
+    env.reset()
+    env.close()
+    args = {"step": (np.zeros(2, dtype=np.int64),), "send": (np.zeros(2, dtype=np.int64),)}.get(call, ())
+    with pytest.raises(RuntimeError, match="closed"):
+        getattr(env, call)(*args)
+
+
+def test_worker_exception_reaches_the_caller_and_pool_recovers():
+    env = fastpool.make("_Faulty-v0", num_envs=8, num_threads=2, seed=0)
+    env.reset()
+    actions = np.zeros(8, dtype=np.int64)
+    actions[5] = 1
+    with pytest.raises(RuntimeError, match="failed on purpose"):
+        env.step(actions)
+    obs, reward, terminated, truncated, info = env.step(np.zeros(8, dtype=np.int64))
+    assert info["elapsed_step"][5] == 0  # the failed env was reset
+    assert (info["elapsed_step"][np.arange(8) != 5] == 2).all()
+
+
+def test_worker_exception_in_async_mode():
+    env = fastpool.make("_Faulty-v0", num_envs=4, batch_size=2, num_threads=2, seed=0)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    env.send(np.array([1, 0]), np.array([0, 1]))
+    with pytest.raises(RuntimeError, match="failed on purpose"):
+        env.recv()
+    env.send(np.array([0, 0]), np.array([0, 1]))
+    assert env.recv()[0].shape == (2, 1)
+
+
+def test_concurrent_recv_from_two_threads_is_refused():
+    env = fastpool.make("_Faulty-v0", num_envs=2, batch_size=1, num_threads=1, seed=0)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    errors = []
+    # env 0's result is pending; one thread takes it while the other is refused or served
+    env.send(np.array([0]), np.array([0]))
+    env.send(np.array([0]), np.array([1]))
+
+    def take():
+        try:
+            env.recv()
+        except RuntimeError as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=take) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert not any(t.is_alive() for t in threads)
+    assert all("another thread" in str(e) for e in errors)
+
+
+def test_recv_that_can_never_complete_is_refused():
+    env = fastpool.make("CartPole-v1", num_envs=2, batch_size=2, seed=0)
+    env.async_reset()
+    env.recv()
+    env.send(np.zeros(1, dtype=np.int64), np.array([0]))
+    with pytest.raises(RuntimeError, match="wait forever"):
+        env.recv()
+    env.send(np.zeros(1, dtype=np.int64), np.array([1]))
+    assert env.recv()[0].shape == (2, 4)
+
+
+def test_close_wakes_a_thread_waiting_in_recv():
+    env = fastpool.make("_Faulty-v0", num_envs=1, seed=0)
+    env.reset()
+    env.send(np.array([2]), np.array([0]))  # a slow step
+    errors = []
+
+    def wait():
+        try:
+            env.recv()
+        except RuntimeError as e:
+            errors.append(str(e))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.05)
+    env.close()
+    waiter.join(timeout=10)
+    assert not waiter.is_alive()
+    assert len(errors) == 1 and "closed" in errors[0]

@@ -73,9 +73,19 @@ void Pool::check_open() const {
 void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions) {
   const int num = num_envs();
   if (n < 1) throw std::invalid_argument("send needs at least one env id");
-  if (!env_ids && num_busy_ > 0)
-    throw std::logic_error(std::to_string(num_busy_) +
-                           " envs were sent and their results not yet received: call recv() first");
+  if (!env_ids) {  // every env: one count instead of a check per id
+    if (num_busy_ > 0)
+      throw std::logic_error(std::to_string(num_busy_) +
+                             " envs were sent and their results not yet received: call recv() first");
+    if (actions && num_started_ == num) {
+      int64_t lo = 0, hi = 0;
+      for (int k = 0; k < n; ++k) {  // vectorizes; the slow path below names the culprit
+        lo = std::min(lo, actions[k]);
+        hi = std::max(hi, actions[k]);
+      }
+      if (lo >= 0 && hi < spec_.num_actions) return;
+    }
+  }
   std::string error;
   bool order_error = false;
   int marked = 0;
@@ -118,10 +128,14 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
   check_send(env_ids, n, actions);
-  for (int k = 0; k < n; ++k) {
-    const int64_t id = env_ids ? env_ids[k] : k;
-    task_[id] = Task::kStep;
-    action_[id] = static_cast<int32_t>(actions[k]);
+  if (!env_ids) {
+    std::fill(task_.begin(), task_.end(), Task::kStep);
+    std::copy(actions, actions + n, action_.begin());  // int64 -> int32, already range-checked
+  } else {
+    for (int k = 0; k < n; ++k) {
+      task_[env_ids[k]] = Task::kStep;
+      action_[env_ids[k]] = static_cast<int32_t>(actions[k]);
+    }
   }
   enqueue(env_ids, n, caller_helps);
 }
@@ -135,6 +149,7 @@ void Pool::send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool
     task_[id] = Task::kReset;
     has_seed_[id] = seeds != nullptr;
     if (seeds) seed_[id] = seeds[k];
+    num_started_ += !started_[id];
     started_[id] = 1;
   }
   enqueue(env_ids, n, caller_helps);
@@ -143,10 +158,14 @@ void Pool::send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool
 void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   const size_t num = envs_.size();
   const uint64_t tail = tail_.load(std::memory_order_relaxed);
-  for (int k = 0; k < n; ++k) {
-    const int32_t id = static_cast<int32_t>(env_ids ? env_ids[k] : k);
-    busy_[id] = 1;
-    queue_[(tail + k) % num].store(id, std::memory_order_relaxed);
+  if (!env_ids) {
+    std::fill(busy_.begin(), busy_.end(), 1);
+    for (int k = 0; k < n; ++k) queue_[(tail + k) % num].store(k, std::memory_order_relaxed);
+  } else {
+    for (int k = 0; k < n; ++k) {
+      busy_[env_ids[k]] = 1;
+      queue_[(tail + k) % num].store(static_cast<int32_t>(env_ids[k]), std::memory_order_relaxed);
+    }
   }
   num_busy_ += n;
 
@@ -346,7 +365,11 @@ std::shared_ptr<Batch> Pool::recv(bool help) {
   std::shared_ptr<Batch> batch = std::move(slot.batch);
   slot.batch = fresh_batch();
   slot.done.store(0, std::memory_order_relaxed);
-  for (int r = 0; r < batch_size_; ++r) busy_[batch->env_id[r]] = 0;
+  if (sync_) {
+    std::fill(busy_.begin(), busy_.end(), 0);
+  } else {
+    for (int r = 0; r < batch_size_; ++r) busy_[batch->env_id[r]] = 0;
+  }
   num_busy_ -= batch_size_;
   ++next_batch_;
 

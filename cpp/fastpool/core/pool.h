@@ -98,6 +98,7 @@ class Pool {
   std::vector<uint8_t> started_;
   std::vector<uint8_t> seen_;  // scratch for duplicate checks
   int num_busy_ = 0;
+  int num_started_ = 0;
   bool receiving_ = false;
   std::vector<std::shared_ptr<Batch>> spare_;
 

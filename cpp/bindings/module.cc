@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "ale/common/Log.hpp"
+#include "fastpool/core/parallel.h"
 #include "fastpool/core/pool.h"
+#include "fastpool/envs/atari/atari.h"
 #include "fastpool/envs/cartpole/cartpole.h"
 #include "fastpool/envs/testing/faulty.h"
 
@@ -124,6 +127,14 @@ class PyPool {
     pool_.close();
   }
 
+  py::array render(int64_t env_id) {
+    const auto& shape = pool_.spec().render_shape;
+    if (shape.empty()) throw std::logic_error("this env cannot render");
+    py::array_t<uint8_t> image(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+    pool_.render(env_id, image.mutable_data());
+    return std::move(image);
+  }
+
   const Pool& pool() const { return pool_; }
 
  private:
@@ -150,20 +161,26 @@ class PyPool {
   Pool pool_;
 };
 
+// Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
+// and a pool over them; env i's stream is seeded with seed + i.
 template <typename MakeEnv>
-std::unique_ptr<PyPool> make_pool(EnvSpec spec, int num_envs, int num_threads, int batch_size, bool same_step,
-                                  uint64_t seed, MakeEnv make_env) {
+std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed,
+                                  MakeEnv make_env, EnvSpec (*spec_of)(const Env&)) {
   if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
-  std::vector<std::unique_ptr<Env>> envs;
-  envs.reserve(num_envs);
-  for (int i = 0; i < num_envs; ++i) {
-    envs.push_back(make_env());
-    envs.back()->seed(seed + static_cast<uint64_t>(i));
+  if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
+  std::vector<std::unique_ptr<Env>> envs(num_envs);
+  {
+    py::gil_scoped_release nogil;
+    fastpool::parallel_for(num_envs, num_threads, [&](int i) {
+      envs[i] = make_env(i);
+      envs[i]->seed(seed + static_cast<uint64_t>(i));
+    });
   }
   fastpool::PoolOptions options;
   options.num_threads = num_threads;
   options.batch_size = batch_size;
   options.same_step = same_step;
+  EnvSpec spec = spec_of(*envs[0]);
   return std::make_unique<PyPool>(std::move(spec), std::move(envs), options);
 }
 
@@ -171,6 +188,7 @@ std::unique_ptr<PyPool> make_pool(EnvSpec spec, int num_envs, int num_threads, i
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "fastpool's C++ engine. Use fastpool.make(); this module is internal.";
+  ale::Logger::setMode(ale::Logger::Error);  // a global: set once, before any thread starts
 
   py::class_<Batch, std::shared_ptr<Batch>>(m, "_Batch");
 
@@ -181,6 +199,7 @@ PYBIND11_MODULE(_core, m) {
       .def("send_reset", &PyPool::send_reset, py::arg("env_ids"), py::arg("seeds"), py::arg("caller_helps") = false)
       .def("reset", &PyPool::reset, py::arg("seeds"))
       .def("close", &PyPool::close)
+      .def("render", &PyPool::render, py::arg("env_id"))
       .def_property_readonly("closed", [](const PyPool& p) { return p.pool().closed(); })
       .def_property_readonly("num_envs", [](const PyPool& p) { return p.pool().num_envs(); })
       .def_property_readonly("num_threads", [](const PyPool& p) { return p.pool().num_threads(); })
@@ -189,14 +208,17 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("num_actions", [](const PyPool& p) { return p.pool().spec().num_actions; })
       .def_property_readonly("obs_shape", [](const PyPool& p) { return p.pool().spec().obs_shape; })
       .def_property_readonly("obs_dtype", [](const PyPool& p) { return to_numpy(p.pool().spec().obs_dtype); })
-      .def_property_readonly("info_names", [](const PyPool& p) { return p.pool().spec().info_names; });
+      .def_property_readonly("info_names", [](const PyPool& p) { return p.pool().spec().info_names; })
+      .def_property_readonly("render_shape", [](const PyPool& p) { return p.pool().spec().render_shape; });
 
   m.def(
       "make_cartpole",
       [](int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed, int max_episode_steps) {
         if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
-        return make_pool(fastpool::CartPole::spec(), num_envs, num_threads, batch_size, same_step, seed,
-                         [=] { return std::make_unique<fastpool::CartPole>(max_episode_steps); });
+        return make_pool(
+            num_envs, num_threads, batch_size, same_step, seed,
+            [=](int) { return std::make_unique<fastpool::CartPole>(max_episode_steps); },
+            [](const Env&) { return fastpool::CartPole::spec(); });
       },
       py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"), py::arg("seed"),
       py::arg("max_episode_steps"));
@@ -204,16 +226,57 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "make_faulty",
       [](int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed) {
-        return make_pool(fastpool::Faulty::spec(), num_envs, num_threads, batch_size, same_step, seed,
-                         [] { return std::make_unique<fastpool::Faulty>(); });
+        return make_pool(
+            num_envs, num_threads, batch_size, same_step, seed, [](int) { return std::make_unique<fastpool::Faulty>(); },
+            [](const Env&) { return fastpool::Faulty::spec(); });
       },
       py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"), py::arg("seed"));
+
+  py::class_<fastpool::AtariConfig>(m, "AtariConfig")
+      .def(py::init<>())
+      .def_readwrite("rom_path", &fastpool::AtariConfig::rom_path)
+      .def_readwrite("frame_skip", &fastpool::AtariConfig::frame_skip)
+      .def_readwrite("maxpool", &fastpool::AtariConfig::maxpool)
+      .def_readwrite("gray_scale", &fastpool::AtariConfig::gray_scale)
+      .def_readwrite("img_height", &fastpool::AtariConfig::img_height)
+      .def_readwrite("img_width", &fastpool::AtariConfig::img_width)
+      .def_readwrite("stack_num", &fastpool::AtariConfig::stack_num)
+      .def_readwrite("noop_max", &fastpool::AtariConfig::noop_max)
+      .def_readwrite("repeat_action_probability", &fastpool::AtariConfig::repeat_action_probability)
+      .def_readwrite("episodic_life", &fastpool::AtariConfig::episodic_life)
+      .def_readwrite("use_fire_reset", &fastpool::AtariConfig::use_fire_reset)
+      .def_readwrite("reward_clip", &fastpool::AtariConfig::reward_clip)
+      .def_readwrite("full_action_space", &fastpool::AtariConfig::full_action_space)
+      .def_readwrite("max_episode_steps", &fastpool::AtariConfig::max_episode_steps);
+
+  m.def(
+      "make_atari",
+      [](const fastpool::AtariConfig& config, int num_envs, int num_threads, int batch_size, bool same_step,
+         uint64_t seed) {
+        fastpool::Atari::check_rom(config.rom_path);  // ALE would exit the process on a bad ROM
+        return make_pool(
+            num_envs, num_threads, batch_size, same_step, seed,
+            [&](int i) { return std::make_unique<fastpool::Atari>(config, seed + static_cast<uint64_t>(i)); },
+            [](const Env& env) {
+              const auto& atari = static_cast<const fastpool::Atari&>(env);
+              return fastpool::Atari::spec(atari.config(), atari.num_actions());
+            });
+      },
+      py::arg("config"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"),
+      py::arg("seed"));
 
   // The first draws of env i's random stream, to test seeding against numpy.
   m.def("_stream_doubles", [](uint64_t seed, int n) {
     fastpool::Pcg64 rng(seed);
     std::vector<double> out(n);
     for (double& v : out) v = rng.next_double();
+    return out;
+  });
+  m.def("_stream_integers", [](uint64_t seed, int64_t low, int64_t high, int n) {
+    if (high <= low || high - low > (int64_t{1} << 32)) throw py::value_error("need 0 < high - low <= 2**32");
+    fastpool::Pcg64 rng(seed);
+    std::vector<int64_t> out(n);
+    for (int64_t& v : out) v = rng.integers(low, high);
     return out;
   });
 }

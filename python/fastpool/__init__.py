@@ -84,12 +84,42 @@ def make(
         )
         high = np.array([2.4 * 2, np.inf, 12 * 2 * np.pi / 360 * 2, np.inf], dtype=np.float32)
         obs_space = spaces.Box(-high, high, dtype=np.float32)
+    elif entry.family == "atari":
+        config = _atari_config(entry.game, options)
+        core = _core.make_atari(config, **common)
+        obs_space = spaces.Box(0, 255, shape=tuple(core.obs_shape), dtype=np.uint8)
     elif entry.family == "faulty":
         core = _core.make_faulty(**common)
         obs_space = spaces.Box(0, np.inf, shape=(1,), dtype=np.float32)
     else:  # pragma: no cover - the registry only holds the families above
         raise AssertionError(entry.family)
     return VectorEnv(entry.env_id, core, obs_space, mode, seed)
+
+
+def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
+    from ale_py import roms
+
+    config = _core.AtariConfig()
+    config.rom_path = str(roms.get_rom_path(game))
+    for name in ("frame_skip", "img_height", "img_width", "stack_num", "max_episode_steps"):
+        setattr(config, name, _positive_int(name, options[name]))
+    for name in ("maxpool", "gray_scale", "episodic_life", "use_fire_reset", "reward_clip", "full_action_space"):
+        if not isinstance(options[name], (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, got {options[name]!r}")
+        setattr(config, name, bool(options[name]))
+    noop_max = options["noop_max"]
+    if not isinstance(noop_max, (int, np.integer)) or isinstance(noop_max, bool) or noop_max < 0:
+        raise ValueError(f"noop_max must be an int >= 0, got {noop_max!r}")
+    config.noop_max = int(noop_max)
+    p = options["repeat_action_probability"]
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"repeat_action_probability must be a number in [0, 1], got {p!r}")
+    config.repeat_action_probability = float(p)
+    if config.img_height > 210 or config.img_width > 160:
+        raise ValueError("img_height and img_width may not exceed the 210x160 screen")
+    if config.max_episode_steps * config.frame_skip > 2**31 - 1:
+        raise ValueError("max_episode_steps * frame_skip must fit in 32 bits")
+    return config
 
 
 def _positive_int(name: str, value: Any) -> int:

@@ -13,6 +13,7 @@ class EnvEntry:
     family: str  # which engine constructor builds it
     defaults: dict[str, Any] = field(default_factory=dict)
     hidden: bool = False  # internal (tests); not listed
+    game: str | None = None  # Atari: ale-py's ROM id, e.g. "breakout"
 
 
 _ENTRIES: dict[str, EnvEntry] = {}
@@ -25,6 +26,39 @@ def register(entry: EnvEntry, *aliases: str) -> None:
 
 register(EnvEntry("CartPole-v1", "cartpole", {"max_episode_steps": 500}), "CartPole")
 register(EnvEntry("_Faulty-v0", "faulty", hidden=True))
+
+# Atari: DQN preprocessing on by default (see the README's table of defaults).
+ATARI_DEFAULTS: dict[str, Any] = {
+    "frame_skip": 4,
+    "maxpool": True,
+    "gray_scale": True,
+    "img_height": 84,
+    "img_width": 84,
+    "stack_num": 4,
+    "noop_max": 30,
+    "repeat_action_probability": 0.25,
+    "episodic_life": False,
+    "use_fire_reset": True,
+    "reward_clip": False,
+    "full_action_space": False,
+    "max_episode_steps": 27000,
+}
+
+
+def _register_atari() -> None:
+    """Every ROM ale-py ships, under the names gymnasium users know:
+    `Breakout`, `Breakout-v5` and `ALE/Breakout-v5` (sticky actions 0.25), and
+    `BreakoutNoFrameskip-v4` (no sticky actions; fastpool still applies frame_skip=4)."""
+    from ale_py import roms
+
+    for rom in roms.get_all_rom_ids():
+        name = rom.title().replace("_", "")
+        register(EnvEntry(f"{name}-v5", "atari", dict(ATARI_DEFAULTS), game=rom), name, f"ALE/{name}-v5")
+        v4 = {**ATARI_DEFAULTS, "repeat_action_probability": 0.0}
+        register(EnvEntry(f"{name}NoFrameskip-v4", "atari", v4, game=rom))
+
+
+_register_atari()
 
 
 def list_envs() -> list[str]:

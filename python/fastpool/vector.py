@@ -44,8 +44,9 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         self.single_action_space = spaces.Discrete(core.num_actions)
         self.observation_space = batch_space(single_observation_space, self.batch_size)
         self.action_space = batch_space(self.single_action_space, self.batch_size)
-        self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": []}
-        self.render_mode = None
+        can_render = len(core.render_shape) > 0
+        self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": ["rgb_array"] if can_render else []}
+        self.render_mode = "rgb_array" if can_render else None
         self.closed = False
         self._info_names = list(core.info_names)
         self._all_true = np.ones(self.batch_size, dtype=bool)
@@ -74,6 +75,12 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def step(self, actions):
         """Step every env with one action each (autoreset as `metadata["autoreset_mode"]`)."""
         return self._unpack(self._core.step(actions))
+
+    def render(self, env_id: int = 0) -> np.ndarray:
+        """The current RGB screen of env `env_id` (Atari: uint8 (210, 160, 3))."""
+        if not _is_int(env_id):
+            raise TypeError(f"env_id must be an int, got {type(env_id).__name__}")
+        return self._core.render(int(env_id))
 
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()

@@ -21,6 +21,7 @@ struct EnvSpec {
   Dtype obs_dtype = Dtype::kFloat32;
   std::vector<std::string> info_names;  // extra int32 info fields, in write order
   int num_actions = 0;                  // discrete actions 0..num_actions-1
+  std::vector<int64_t> render_shape;    // uint8 image from Env::render; empty if none
 
   size_t obs_bytes() const {
     size_t n = dtype_size(obs_dtype);
@@ -34,7 +35,7 @@ class Env {
   virtual ~Env() = default;
 
   // Restart this env's random stream (see random.h for what a seed means).
-  void seed(uint64_t seed) { rng_.reseed(seed); }
+  virtual void seed(uint64_t seed) { rng_.reseed(seed); }
 
   // Start a new episode; afterwards reward is 0 and the episode-end flags false.
   virtual void reset() = 0;
@@ -42,6 +43,8 @@ class Env {
   virtual void step(int32_t action) = 0;
   // Write the current observation and extra infos (EnvSpec::info_names order).
   virtual void write(void* obs, int32_t* info) const = 0;
+  // Draw the current state into an EnvSpec::render_shape image; false if unsupported.
+  virtual bool render(uint8_t* /*image*/) const { return false; }
 
   double reward() const { return reward_; }
   bool terminated() const { return terminated_; }

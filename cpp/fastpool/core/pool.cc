@@ -66,6 +66,18 @@ void Pool::close() {
     if (w.joinable()) w.join();
 }
 
+void Pool::render(int64_t env_id, uint8_t* image) {
+  std::lock_guard<std::mutex> lk(state_mutex_);
+  check_open();
+  if (env_id < 0 || env_id >= num_envs())
+    throw std::invalid_argument("env_id " + std::to_string(env_id) + " is out of range [0, " +
+                                std::to_string(num_envs()) + ")");
+  if (busy_[env_id])
+    throw std::logic_error("env " + std::to_string(env_id) + " is in flight: recv() its result before render()");
+  if (!started_[env_id]) throw std::logic_error("call reset() before render()");
+  if (!envs_[env_id]->render(image)) throw std::logic_error("this env cannot render");
+}
+
 void Pool::check_open() const {
   if (stop_.load()) throw std::logic_error("the pool is closed");
 }

@@ -46,6 +46,9 @@ class Pool {
   // Wait for the next batch. With help, the calling thread steps queued envs
   // while it waits. Rethrows the first exception raised in a worker.
   std::shared_ptr<Batch> recv(bool help);
+  // Draw env_id's current state (EnvSpec::render_shape) from the calling
+  // thread; the env must not be in flight.
+  void render(int64_t env_id, uint8_t* image);
   // Stop the workers; any later call throws. Idempotent.
   void close();
 

@@ -8,6 +8,9 @@
 
 namespace fastpool {
 
+// numpy's SeedSequence(entropy).generate_state(n, np.uint32).
+void seed_sequence_words(uint64_t entropy, uint32_t* out, int n);
+
 class Pcg64 {
  public:
   explicit Pcg64(uint64_t seed = 0) { reseed(seed); }
@@ -23,10 +26,13 @@ class Pcg64 {
   // numpy's Generator.uniform(low, high).
   double uniform(double low, double high) { return low + (high - low) * next_double(); }
 
-  // An integer in [0, n) (n > 0); Lemire's unbiased method.
-  uint64_t below(uint64_t n);
+  // numpy's Generator.integers(low, high) for 0 < high - low <= 2^32.
+  int64_t integers(int64_t low, int64_t high);
 
  private:
+  uint32_t next_u32();  // numpy's buffered 32-bit draw: two per 64-bit output
+  bool has_u32_ = false;
+  uint32_t u32_ = 0;
   // 128-bit state and increment as (high, low) halves: portable, no __int128.
   uint64_t state_hi_ = 0, state_lo_ = 0, inc_hi_ = 0, inc_lo_ = 0;
   void advance();

@@ -1,0 +1,155 @@
+#include "fastpool/envs/atari/atari.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "ale/ale_interface.hpp"
+
+namespace fastpool {
+
+Atari::Atari(const AtariConfig& config, uint64_t seed)
+    : config_(config),
+      ale_(std::make_unique<ale::ALEInterface>()),
+      channels_(config.gray_scale ? 1 : 3),
+      frame_size_(static_cast<size_t>(channels_) * config.img_height * config.img_width),
+      prev_(static_cast<size_t>(kScreenHeight) * kScreenWidth * channels_),
+      last_(prev_.size()),
+      stack_(frame_size_ * config.stack_num),
+      resize_(kScreenHeight, kScreenWidth, config.img_height, config.img_width, channels_) {
+  ale_->setFloat("repeat_action_probability", config.repeat_action_probability);
+  ale_->setInt("max_num_frames_per_episode", config.max_episode_steps * config.frame_skip);
+  Atari::seed(seed);
+  ale_->setInt("random_seed", ale_seed_);
+  ale_->loadROM(config.rom_path);
+  loaded_seed_ = ale_seed_;
+  const ale::ActionVect set = config.full_action_space ? ale_->getLegalActionSet() : ale_->getMinimalActionSet();
+  for (ale::Action a : set) {
+    actions_.push_back(static_cast<int>(a));
+    has_fire_ = has_fire_ || a == ale::PLAYER_A_FIRE;
+  }
+  const ale::ALEScreen& screen = ale_->getScreen();
+  if (static_cast<int>(screen.height()) != kScreenHeight || static_cast<int>(screen.width()) != kScreenWidth)
+    throw std::runtime_error("unexpected Atari screen size");
+}
+
+Atari::~Atari() = default;
+
+void Atari::check_rom(const std::string& rom_path) {
+  if (!ale::ALEInterface::isSupportedROM(rom_path))
+    throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + rom_path);
+}
+
+EnvSpec Atari::spec(const AtariConfig& c, int num_actions) {
+  EnvSpec s;
+  s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
+  s.obs_dtype = Dtype::kUInt8;
+  s.info_names = {"lives", "episode_frame_number", "game_over"};
+  s.num_actions = num_actions;
+  s.render_shape = {kScreenHeight, kScreenWidth, 3};
+  return s;
+}
+
+void Atari::seed(uint64_t seed) {
+  // As ale-py's AtariEnv: SeedSequence(seed) gives two words, one seeding the
+  // no-op stream, one the emulator (sticky actions); kept non-negative for ALE.
+  uint32_t words[2];
+  seed_sequence_words(seed, words, 2);
+  rng_.reseed(words[0]);
+  ale_seed_ = static_cast<int32_t>(words[1] & 0x7fffffffu);
+  game_over_ = true;  // a new seed starts a new game
+}
+
+void Atari::capture(std::vector<uint8_t>& frame) const {
+  auto& palette = ale_->theOSystem->colourPalette();
+  uint8_t* screen = ale_->getScreen().getArray();
+  const size_t pixels = static_cast<size_t>(kScreenHeight) * kScreenWidth;
+  if (config_.gray_scale)
+    palette.applyPaletteGrayscale(frame.data(), screen, pixels);
+  else
+    palette.applyPaletteRGB(frame.data(), screen, pixels);
+}
+
+void Atari::push_frame(bool pool) {
+  if (pool)
+    for (size_t i = 0; i < last_.size(); ++i) last_[i] = std::max(last_[i], prev_[i]);
+  newest_ = (newest_ + 1) % config_.stack_num;
+  resize_(last_.data(), stack_.data() + newest_ * frame_size_);
+}
+
+void Atari::reset() {
+  if (ale_seed_ != loaded_seed_) {  // reseeding ALE means reloading the ROM
+    ale_->setInt("random_seed", ale_seed_);
+    ale_->loadROM(config_.rom_path);
+    loaded_seed_ = ale_seed_;
+  }
+  const bool fire = config_.use_fire_reset && has_fire_;
+  if (continue_game_ && !game_over_) {
+    if (fire) ale_->act(ale::PLAYER_A_FIRE);  // relaunch after a lost life
+  } else {
+    ale_->reset_game();
+    game_steps_ = 0;
+    const int noops = config_.noop_max > 0 ? static_cast<int>(rng_.integers(1, config_.noop_max + 1)) : 0;
+    for (int i = 0; i < noops; ++i) {
+      ale_->act(ale::PLAYER_A_NOOP);
+      if (ale_->game_over()) ale_->reset_game();
+    }
+    if (fire) ale_->act(ale::PLAYER_A_FIRE);
+  }
+  continue_game_ = false;
+  game_over_ = false;
+  lives_ = ale_->lives();
+  begin_episode();
+  // The first frame fills the whole stack.
+  capture(last_);
+  push_frame(false);
+  for (int i = 1; i < config_.stack_num; ++i)
+    std::memcpy(stack_.data() + ((newest_ + i) % config_.stack_num) * frame_size_,
+                stack_.data() + newest_ * frame_size_, frame_size_);
+}
+
+void Atari::step(int32_t action) {
+  const auto a = static_cast<ale::Action>(actions_[action]);
+  double reward = 0.0;
+  bool life_lost = false, ended = false;
+  int t = 0;
+  for (; t < config_.frame_skip; ++t) {
+    reward += ale_->act(a);
+    game_over_ = ale_->game_over(/*with_truncation=*/false);
+    const int lives = ale_->lives();
+    life_lost = lives < lives_;
+    lives_ = lives;
+    ended = game_over_ || ale_->game_truncated() || (config_.episodic_life && life_lost);
+    if (ended || t == config_.frame_skip - 1) break;
+    if (t == config_.frame_skip - 2) capture(prev_);  // only the frames the max-pool needs
+  }
+  capture(last_);
+  // An episode that ends mid-skip shows its real last frame, unpooled.
+  push_frame(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
+
+  ++elapsed_step_;
+  ++game_steps_;
+  reward_ = config_.reward_clip ? static_cast<double>((reward > 0) - (reward < 0)) : reward;
+  terminated_ = game_over_ || (config_.episodic_life && life_lost);
+  truncated_ = ale_->game_truncated() || game_steps_ >= config_.max_episode_steps;
+  continue_game_ = config_.episodic_life && life_lost && !game_over_ && !truncated_;
+}
+
+void Atari::write(void* obs, int32_t* info) const {
+  auto* out = static_cast<uint8_t*>(obs);
+  for (int i = 0; i < config_.stack_num; ++i) {  // oldest first
+    const int src = (newest_ + 1 + i) % config_.stack_num;
+    std::memcpy(out + i * frame_size_, stack_.data() + src * frame_size_, frame_size_);
+  }
+  info[0] = lives_;
+  info[1] = ale_->getEpisodeFrameNumber();
+  info[2] = game_over_;
+}
+
+bool Atari::render(uint8_t* rgb) const {
+  ale_->theOSystem->colourPalette().applyPaletteRGB(rgb, ale_->getScreen().getArray(),
+                                                     static_cast<size_t>(kScreenHeight) * kScreenWidth);
+  return true;
+}
+
+}  // namespace fastpool

@@ -1,0 +1,78 @@
+// An Atari 2600 game (the Arcade Learning Environment) with the DQN
+// preprocessing done natively: frame skip with summed rewards, max-pool of
+// the last two frames, grayscale or RGB, area resize, frame stacking.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fastpool/core/env.h"
+#include "fastpool/envs/atari/resize.h"
+
+namespace ale {
+class ALEInterface;
+}
+
+namespace fastpool {
+
+struct AtariConfig {
+  std::string rom_path;
+  int frame_skip = 4;
+  bool maxpool = true;          // max over the last two frames of a skip
+  bool gray_scale = true;       // else RGB
+  int img_height = 84;
+  int img_width = 84;
+  int stack_num = 4;
+  int noop_max = 30;            // reset with 1..noop_max no-ops (0: none)
+  float repeat_action_probability = 0.25f;
+  bool episodic_life = false;   // a lost life ends the episode; the game goes on
+  bool use_fire_reset = true;   // press FIRE once at reset, where the game has FIRE
+  bool reward_clip = false;     // reward -> sign(reward)
+  bool full_action_space = false;
+  int max_episode_steps = 27000;  // agent steps per game (108000 frames at frame_skip 4)
+};
+
+class Atari final : public Env {
+ public:
+  static constexpr int kScreenHeight = 210, kScreenWidth = 160;
+
+  // Loads the ROM (tens of milliseconds) with the ALE seed of `seed`.
+  Atari(const AtariConfig& config, uint64_t seed);
+  ~Atari() override;
+
+  // What a pool of these produces; num_actions from any instance.
+  static EnvSpec spec(const AtariConfig& config, int num_actions);
+  // Throws unless rom_path is a ROM that ALE supports (ALE itself would exit).
+  static void check_rom(const std::string& rom_path);
+  int num_actions() const { return static_cast<int>(actions_.size()); }
+  const AtariConfig& config() const { return config_; }
+
+  void seed(uint64_t seed) override;
+  void reset() override;
+  void step(int32_t action) override;
+  void write(void* obs, int32_t* info) const override;
+  bool render(uint8_t* rgb) const override;
+
+ private:
+  void capture(std::vector<uint8_t>& frame) const;  // the screen, gray or RGB
+  void push_frame(bool pool);  // preprocess last_ (max prev_) onto the stack
+
+  AtariConfig config_;
+  std::unique_ptr<ale::ALEInterface> ale_;
+  std::vector<int> actions_;  // our action index -> ALE action
+  bool has_fire_ = false;
+  int32_t ale_seed_ = 0, loaded_seed_ = -1;
+  int channels_;
+  size_t frame_size_;  // one preprocessed frame: channels x img_height x img_width
+  std::vector<uint8_t> prev_, last_;  // the last two screens of a skip
+  std::vector<uint8_t> stack_;        // stack_num frames, a ring
+  int newest_ = 0;                    // ring index of the newest frame
+  AreaResize resize_;
+  int lives_ = 0;
+  int game_steps_ = 0;        // steps since the game started (for truncation)
+  bool game_over_ = true;     // the game must restart at the next reset
+  bool continue_game_ = false;  // episodic life: the next reset continues the game
+};
+
+}  // namespace fastpool

@@ -257,10 +257,7 @@ PYBIND11_MODULE(_core, m) {
         return make_pool(
             num_envs, num_threads, batch_size, same_step, seed,
             [&](int i) { return std::make_unique<fastpool::Atari>(config, seed + static_cast<uint64_t>(i)); },
-            [](const Env& env) {
-              const auto& atari = static_cast<const fastpool::Atari&>(env);
-              return fastpool::Atari::spec(atari.config(), atari.num_actions());
-            });
+            [](const Env& env) { return static_cast<const fastpool::Atari&>(env).spec(); });
       },
       py::arg("config"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"),
       py::arg("seed"));

@@ -115,10 +115,6 @@ def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
     if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"repeat_action_probability must be a number in [0, 1], got {p!r}")
     config.repeat_action_probability = float(p)
-    if config.img_height > 210 or config.img_width > 160:
-        raise ValueError("img_height and img_width may not exceed the 210x160 screen")
-    if config.max_episode_steps * config.frame_skip > 2**31 - 1:
-        raise ValueError("max_episode_steps * frame_skip must fit in 32 bits")
     return config
 
 

@@ -45,6 +45,10 @@ ATARI_DEFAULTS: dict[str, Any] = {
 }
 
 
+# ROMs without a single-player mode: ALE cannot load them as games (nor can ale-py's envs).
+_MULTIPLAYER_ONLY = {"combat", "joust", "maze_craze", "warlords"}
+
+
 def _register_atari() -> None:
     """Every ROM ale-py ships, under the names gymnasium users know:
     `Breakout`, `Breakout-v5` and `ALE/Breakout-v5` (sticky actions 0.25), and
@@ -52,6 +56,8 @@ def _register_atari() -> None:
     from ale_py import roms
 
     for rom in roms.get_all_rom_ids():
+        if rom in _MULTIPLAYER_ONLY:
+            continue
         name = rom.title().replace("_", "")
         register(EnvEntry(f"{name}-v5", "atari", dict(ATARI_DEFAULTS), game=rom), name, f"ALE/{name}-v5")
         v4 = {**ATARI_DEFAULTS, "repeat_action_probability": 0.0}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 #include "ale/ale_interface.hpp"
 
@@ -13,12 +14,8 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
       ale_(std::make_unique<ale::ALEInterface>()),
       channels_(config.gray_scale ? 1 : 3),
       frame_size_(static_cast<size_t>(channels_) * config.img_height * config.img_width),
-      prev_(static_cast<size_t>(kScreenHeight) * kScreenWidth * channels_),
-      last_(prev_.size()),
-      stack_(frame_size_ * config.stack_num),
-      resize_(kScreenHeight, kScreenWidth, config.img_height, config.img_width, channels_) {
+      stack_(frame_size_ * config.stack_num) {
   ale_->setFloat("repeat_action_probability", config.repeat_action_probability);
-  ale_->setInt("max_num_frames_per_episode", config.max_episode_steps * config.frame_skip);
   Atari::seed(seed);
   ale_->setInt("random_seed", ale_seed_);
   ale_->loadROM(config.rom_path);
@@ -29,8 +26,14 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
     has_fire_ = has_fire_ || a == ale::PLAYER_A_FIRE;
   }
   const ale::ALEScreen& screen = ale_->getScreen();
-  if (static_cast<int>(screen.height()) != kScreenHeight || static_cast<int>(screen.width()) != kScreenWidth)
-    throw std::runtime_error("unexpected Atari screen size");
+  screen_height_ = static_cast<int>(screen.height());
+  screen_width_ = static_cast<int>(screen.width());
+  if (config.img_height > screen_height_ || config.img_width > screen_width_)
+    throw std::invalid_argument("img_height x img_width may not exceed the screen (" + std::to_string(screen_height_) +
+                                " x " + std::to_string(screen_width_) + ")");
+  prev_.resize(static_cast<size_t>(screen_height_) * screen_width_ * channels_);
+  last_.resize(prev_.size());
+  resize_ = std::make_unique<AreaResize>(screen_height_, screen_width_, config.img_height, config.img_width, channels_);
 }
 
 Atari::~Atari() = default;
@@ -40,13 +43,14 @@ void Atari::check_rom(const std::string& rom_path) {
     throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + rom_path);
 }
 
-EnvSpec Atari::spec(const AtariConfig& c, int num_actions) {
+EnvSpec Atari::spec() const {
+  const AtariConfig& c = config_;
   EnvSpec s;
   s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
   s.obs_dtype = Dtype::kUInt8;
   s.info_names = {"lives", "episode_frame_number", "game_over"};
-  s.num_actions = num_actions;
-  s.render_shape = {kScreenHeight, kScreenWidth, 3};
+  s.num_actions = num_actions();
+  s.render_shape = {screen_height_, screen_width_, 3};
   return s;
 }
 
@@ -63,7 +67,7 @@ void Atari::seed(uint64_t seed) {
 void Atari::capture(std::vector<uint8_t>& frame) const {
   auto& palette = ale_->theOSystem->colourPalette();
   uint8_t* screen = ale_->getScreen().getArray();
-  const size_t pixels = static_cast<size_t>(kScreenHeight) * kScreenWidth;
+  const size_t pixels = static_cast<size_t>(screen_height_) * screen_width_;
   if (config_.gray_scale)
     palette.applyPaletteGrayscale(frame.data(), screen, pixels);
   else
@@ -74,7 +78,7 @@ void Atari::push_frame(bool pool) {
   if (pool)
     for (size_t i = 0; i < last_.size(); ++i) last_[i] = std::max(last_[i], prev_[i]);
   newest_ = (newest_ + 1) % config_.stack_num;
-  resize_(last_.data(), stack_.data() + newest_ * frame_size_);
+  (*resize_)(last_.data(), stack_.data() + newest_ * frame_size_);
 }
 
 void Atari::reset() {
@@ -119,7 +123,7 @@ void Atari::step(int32_t action) {
     const int lives = ale_->lives();
     life_lost = lives < lives_;
     lives_ = lives;
-    ended = game_over_ || ale_->game_truncated() || (config_.episodic_life && life_lost);
+    ended = game_over_ || (config_.episodic_life && life_lost);
     if (ended || t == config_.frame_skip - 1) break;
     if (t == config_.frame_skip - 2) capture(prev_);  // only the frames the max-pool needs
   }
@@ -131,7 +135,7 @@ void Atari::step(int32_t action) {
   ++game_steps_;
   reward_ = config_.reward_clip ? static_cast<double>((reward > 0) - (reward < 0)) : reward;
   terminated_ = game_over_ || (config_.episodic_life && life_lost);
-  truncated_ = ale_->game_truncated() || game_steps_ >= config_.max_episode_steps;
+  truncated_ = game_steps_ >= config_.max_episode_steps;  // counted in agent steps, as EnvPool does
   continue_game_ = config_.episodic_life && life_lost && !game_over_ && !truncated_;
 }
 
@@ -148,7 +152,7 @@ void Atari::write(void* obs, int32_t* info) const {
 
 bool Atari::render(uint8_t* rgb) const {
   ale_->theOSystem->colourPalette().applyPaletteRGB(rgb, ale_->getScreen().getArray(),
-                                                     static_cast<size_t>(kScreenHeight) * kScreenWidth);
+                                                     static_cast<size_t>(screen_height_) * screen_width_);
   return true;
 }
 

@@ -35,14 +35,12 @@ struct AtariConfig {
 
 class Atari final : public Env {
  public:
-  static constexpr int kScreenHeight = 210, kScreenWidth = 160;
-
   // Loads the ROM (tens of milliseconds) with the ALE seed of `seed`.
   Atari(const AtariConfig& config, uint64_t seed);
   ~Atari() override;
 
-  // What a pool of these produces; num_actions from any instance.
-  static EnvSpec spec(const AtariConfig& config, int num_actions);
+  // What a pool of these produces.
+  EnvSpec spec() const;
   // Throws unless rom_path is a ROM that ALE supports (ALE itself would exit).
   static void check_rom(const std::string& rom_path);
   int num_actions() const { return static_cast<int>(actions_.size()); }
@@ -64,11 +62,12 @@ class Atari final : public Env {
   bool has_fire_ = false;
   int32_t ale_seed_ = 0, loaded_seed_ = -1;
   int channels_;
+  int screen_height_, screen_width_;  // 210 x 160 for most games
   size_t frame_size_;  // one preprocessed frame: channels x img_height x img_width
   std::vector<uint8_t> prev_, last_;  // the last two screens of a skip
   std::vector<uint8_t> stack_;        // stack_num frames, a ring
   int newest_ = 0;                    // ring index of the newest frame
-  AreaResize resize_;
+  std::unique_ptr<AreaResize> resize_;
   int lives_ = 0;
   int game_steps_ = 0;        // steps since the game started (for truncation)
   bool game_over_ = true;     // the game must restart at the next reset

@@ -1,0 +1,239 @@
+"""Atari: parity with gymnasium's AtariPreprocessing + FrameStackObservation over ale-py,
+run side by side; every ROM; ids and defaults; episode semantics; seeding."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from ale_py import roms
+
+import fastpool
+
+cv2 = pytest.importorskip("cv2")  # gymnasium's AtariPreprocessing resizes with OpenCV
+gym.register_envs(__import__("ale_py"))
+
+
+def _gym_reference(game, seed, noop_max):
+    env = gym.make(f"ALE/{game}-v5", frameskip=1, repeat_action_probability=0.0)
+    env = gym.wrappers.AtariPreprocessing(env, noop_max=noop_max, frame_skip=4, screen_size=84)
+    env = gym.wrappers.FrameStackObservation(env, 4)
+    obs, info = env.reset(seed=seed)
+    return env, obs, info
+
+
+def _assert_frames_close(ours, theirs):
+    diff = np.abs(ours.astype(int) - np.asarray(theirs).astype(int))
+    assert diff.max() <= 1, f"frames differ by up to {diff.max()} intensity levels"
+
+
+@pytest.mark.parametrize("game, noop_max", [("Breakout", 0), ("Pong", 30), ("SpaceInvaders", 30)])
+def test_matches_gymnasium_atari_preprocessing(game, noop_max):
+    """Same seed, no sticky actions, same actions: rewards, terminations, truncations and
+    lives equal at every step, frames within one intensity level (OpenCV's INTER_AREA)."""
+    seed, steps = 11, 1500
+    ref, ref_obs, ref_info = _gym_reference(game, seed, noop_max)
+    pool = fastpool.make(f"{game}-v5", num_envs=1, seed=seed, noop_max=noop_max,
+                         repeat_action_probability=0.0, use_fire_reset=False)
+    obs, info = pool.reset()
+    _assert_frames_close(obs[0], ref_obs)
+    assert info["lives"][0] == ref_info["lives"]
+    assert info["episode_frame_number"][0] == ref_info["episode_frame_number"]
+
+    actions = np.random.default_rng(3).integers(0, pool.single_action_space.n, size=steps)
+    ended, rewarded = False, 0
+    for a in actions:
+        obs, reward, terminated, truncated, info = pool.step(np.array([a]))
+        if ended:  # next-step autoreset: compare with gymnasium's reset
+            ref_obs, ref_info = ref.reset()
+            r, te, tr = 0.0, False, False
+        else:
+            ref_obs, r, te, tr, ref_info = ref.step(int(a))
+        assert (reward[0], terminated[0], truncated[0]) == (r, te, tr)
+        assert info["lives"][0] == ref_info["lives"]
+        if not (te or tr):  # gymnasium repeats a stale frame when a game ends mid-skip
+            _assert_frames_close(obs[0], ref_obs)
+        ended = bool(te or tr)
+        rewarded += r != 0
+    assert rewarded > 0
+
+
+def test_every_rom_runs():
+    ids = [r for r in roms.get_all_rom_ids() if r not in {"combat", "joust", "maze_craze", "warlords"}]
+    assert len(ids) >= 100
+    for rom in ids:
+        name = rom.title().replace("_", "")
+        env = fastpool.make(name, num_envs=1, seed=0, noop_max=2)
+        obs, _ = env.reset()
+        for _ in range(3):
+            obs, *_ = env.step(np.array([env.single_action_space.n - 1]))
+        assert obs.shape == (1, 4, 84, 84)
+        env.close()
+
+
+def test_ids_and_their_defaults():
+    names = fastpool.list_envs()
+    for name in ("Breakout", "Breakout-v5", "ALE/Breakout-v5", "BreakoutNoFrameskip-v4", "Pong", "CartPole-v1"):
+        assert name in names
+    from fastpool.registry import resolve
+
+    assert resolve("Breakout").defaults["repeat_action_probability"] == 0.25
+    assert resolve("ALE/Breakout-v5") is resolve("Breakout-v5")
+    assert resolve("BreakoutNoFrameskip-v4").defaults["repeat_action_probability"] == 0.0
+
+
+def test_observation_layout_and_info():
+    env = fastpool.make("Breakout", num_envs=3, seed=0)
+    obs, info = env.reset()
+    assert obs.shape == (3, 4, 84, 84) and obs.dtype == np.uint8
+    assert env.single_observation_space.shape == (4, 84, 84)
+    np.testing.assert_array_equal(info["lives"], 5)
+    assert set(info) >= {"env_id", "elapsed_step", "lives", "episode_frame_number", "game_over"}
+    # the stack starts as copies of the first frame
+    for i in range(3):
+        for k in range(1, 4):
+            np.testing.assert_array_equal(obs[i, k], obs[i, 0])
+
+
+def test_rgb_and_custom_sizes():
+    env = fastpool.make("Pong", num_envs=2, seed=0, gray_scale=False, img_height=64, img_width=48, stack_num=2)
+    obs, _ = env.reset()
+    assert obs.shape == (2, 6, 64, 48)
+    obs, *_ = env.step(np.zeros(2, dtype=np.int64))
+    assert obs.shape == (2, 6, 64, 48)
+
+
+def test_render_returns_the_rgb_screen():
+    env = fastpool.make("Breakout", num_envs=2, seed=0)
+    env.reset()
+    frame = env.render(1)
+    assert frame.shape == (210, 160, 3) and frame.dtype == np.uint8 and frame.max() > 0
+    assert fastpool.make("AirRaid", num_envs=1, seed=0).reset()[0].shape == (1, 4, 84, 84)  # a 250-row screen
+    with pytest.raises(ValueError, match="out of range"):
+        env.render(2)
+
+
+def test_frame_skip_sums_rewards_and_reward_clip():
+    raw = fastpool.make("Breakout", num_envs=4, seed=1, repeat_action_probability=0.0)
+    clipped = fastpool.make("Breakout", num_envs=4, seed=1, repeat_action_probability=0.0, reward_clip=True)
+    raw.reset()
+    clipped.reset()
+    rng = np.random.default_rng(0)
+    seen = False
+    for _ in range(400):
+        a = rng.integers(0, 4, size=4)
+        _, r1, *_ = raw.step(a)
+        _, r2, *_ = clipped.step(a)
+        np.testing.assert_array_equal(np.sign(r1), r2)
+        seen |= (r1 > 1).any() or (r1 > 0).any()
+    assert seen
+
+
+def test_episodic_life_ends_episodes_on_life_loss_and_continues_the_game():
+    env = fastpool.make("Breakout", num_envs=1, seed=0, episodic_life=True, repeat_action_probability=0.0)
+    env.reset()
+    lives_at_end = []
+    for _ in range(3000):
+        _, _, terminated, truncated, info = env.step(np.array([1]))  # FIRE, never move: lose lives
+        if terminated[0]:
+            lives_at_end.append((int(info["lives"][0]), int(info["game_over"][0])))
+            _, _, _, _, info = env.step(np.array([0]))  # the reset step
+            if lives_at_end[-1][1] == 0:
+                assert info["lives"][0] == lives_at_end[-1][0]  # the game went on
+            else:
+                assert info["lives"][0] == 5  # a new game
+        if len(lives_at_end) == 6:
+            break
+    assert [lives for lives, _ in lives_at_end[:5]] == [4, 3, 2, 1, 0]
+    assert [over for _, over in lives_at_end[:5]] == [0, 0, 0, 0, 1]
+
+
+def test_truncation_at_max_episode_steps():
+    env = fastpool.make("Pong", num_envs=2, seed=0, max_episode_steps=30)
+    env.reset()
+    for t in range(1, 31):
+        _, _, terminated, truncated, info = env.step(np.zeros(2, dtype=np.int64))
+        assert truncated.all() == (t == 30)
+
+
+def test_same_seed_same_trajectories_any_thread_count_and_async():
+    def run(num_threads, batch_size=None):
+        env = fastpool.make("Breakout", num_envs=8, seed=5, num_threads=num_threads, batch_size=batch_size)
+        rng = np.random.default_rng(1)
+        actions = rng.integers(0, 4, size=(60, 8))  # step t of env i: actions[t, i]
+        per_env = [[] for _ in range(8)]
+        count = np.zeros(8, dtype=int)
+        env.async_reset()
+        while count.min() < 61:
+            obs, rew, term, trunc, info = env.recv()
+            ids = info["env_id"]
+            for row, i in enumerate(ids):
+                if count[i] <= 60:  # envs past their quota keep stepping, unrecorded
+                    per_env[i].append((obs[row].tobytes(), float(rew[row]), bool(term[row]), bool(trunc[row])))
+                count[i] += 1
+            env.send(actions[np.minimum(count[ids], 60) - 1, ids], ids)
+        return per_env
+
+    reference = run(1)
+    assert run(2) == reference
+    assert run(4) == reference
+    assert run(2, batch_size=4) == reference
+
+
+def test_sticky_actions_make_identical_action_sequences_diverge():
+    env = fastpool.make("Breakout", num_envs=8, seed=0, noop_max=0, use_fire_reset=False)
+    env.reset()
+    for _ in range(200):
+        obs, *_ = env.step(np.full(8, 3))  # everyone presses RIGHT
+    env.step(np.full(8, 1))
+    for _ in range(100):
+        obs, *_ = env.step(np.random.default_rng(0).integers(0, 4, size=1).repeat(8))
+    assert len({o.tobytes() for o in obs}) > 1
+
+
+def test_noop_starts_match_gymnasium_seed_streams():
+    """Env i's no-op count is the one gymnasium's AtariPreprocessing draws for reset(seed=s + i)."""
+    seed, n = 21, 4
+    pool = fastpool.make("Breakout", num_envs=n, seed=seed, repeat_action_probability=0.0, use_fire_reset=False)
+    _, info = pool.reset()
+    for i in range(n):
+        _, _, ref_info = _gym_reference("Breakout", seed + i, noop_max=30)
+        assert info["episode_frame_number"][i] == ref_info["episode_frame_number"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"frame_skip": 0}, ValueError, "frame_skip"),
+        ({"stack_num": -1}, ValueError, "stack_num"),
+        ({"img_height": 300}, ValueError, "exceed the screen"),
+        ({"noop_max": -1}, ValueError, "noop_max"),
+        ({"repeat_action_probability": 1.5}, ValueError, "repeat_action_probability"),
+        ({"gray_scale": "yes"}, TypeError, "gray_scale"),
+        ({"episodic_lives": True}, TypeError, "no option"),
+    ],
+)
+def test_bad_atari_options(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fastpool.make("Breakout", num_envs=1, **kwargs)
+
+
+def test_bad_atari_actions_and_names():
+    env = fastpool.make("Breakout", num_envs=2, seed=0)
+    env.reset()
+    with pytest.raises(ValueError, match="action 4 .* out of range \\[0, 4\\)"):
+        env.step(np.array([0, 4]))
+    with pytest.raises(ValueError, match="action -1"):
+        env.step(np.array([-1, 0]))
+    env.step(np.array([0, 3]))  # still usable
+    with pytest.raises(ValueError, match="Breakout"):
+        fastpool.make("Breakot", num_envs=1)
+
+
+def test_missing_or_bad_rom_is_an_error_not_an_exit(tmp_path):
+    config = fastpool._core.AtariConfig()
+    config.rom_path = str(tmp_path / "nope.bin")
+    with pytest.raises(RuntimeError, match="doesn't exist"):
+        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, same_step=False, seed=0)
+    (tmp_path / "junk.bin").write_bytes(b"\0" * 4096)
+    config.rom_path = str(tmp_path / "junk.bin")
+    with pytest.raises(ValueError, match="not a ROM"):
+        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, same_step=False, seed=0)

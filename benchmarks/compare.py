@@ -1,4 +1,4 @@
-"""Run the benchmarks once and print one side-by-side table: env steps/s and ratios.
+"""Run the benchmarks once and print one side-by-side table: rates and ratios from the same run.
 
     python benchmarks/compare.py [-k PATTERN]     (scripts/bench.sh installs the peers first)
 """
@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,12 +28,20 @@ def main() -> None:
         info = b["extra_info"]
         groups[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
 
-    print(f"\n{'workload':<28} {'library':<18} {'env steps/s':>14} {'fastpool / this':>16}")
+    # Atari: the ceiling is one raw emulator's rate times the thread count.
+    raw = groups.pop("ceiling", {}).get("raw ALE, 1 thread")
+    if raw:
+        print(f"\nraw ALE ceiling: {4 * raw:,.0f} frames/s per thread")
+    print(f"\n{'workload':<30} {'library':<16} {'env steps/s':>13} {'frames/s':>10} {'fastpool/this':>14} {'of ceiling':>11}")
     for group, libs in groups.items():
         ours = libs.get("fastpool")
+        threads = re.search(r"threads=(\d+)", group)
+        atari = group.startswith("Breakout")
         for lib, rate in sorted(libs.items(), key=lambda kv: -kv[1]):
             ratio = f"{ours / rate:.2f}x" if ours else "-"
-            print(f"{group:<28} {lib:<18} {rate:>14,.0f} {ratio:>16}")
+            frames = f"{4 * rate:,.0f}" if atari else "-"
+            ceiling = f"{rate / (raw * int(threads.group(1))):.0%}" if atari and raw and threads else "-"
+            print(f"{group:<30} {lib:<16} {rate:>13,.0f} {frames:>10} {ratio:>14} {ceiling:>11}")
 
 
 if __name__ == "__main__":

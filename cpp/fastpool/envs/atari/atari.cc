@@ -75,8 +75,11 @@ void Atari::capture(std::vector<uint8_t>& frame) const {
 }
 
 void Atari::push_frame(bool pool) {
-  if (pool)
-    for (size_t i = 0; i < last_.size(); ++i) last_[i] = std::max(last_[i], prev_[i]);
+  if (pool) {
+    uint8_t* last = last_.data();
+    const uint8_t* prev = prev_.data();
+    for (size_t i = 0, n = last_.size(); i < n; ++i) last[i] = last[i] > prev[i] ? last[i] : prev[i];
+  }
   newest_ = (newest_ + 1) % config_.stack_num;
   (*resize_)(last_.data(), stack_.data() + newest_ * frame_size_);
 }

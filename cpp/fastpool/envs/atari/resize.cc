@@ -8,23 +8,27 @@ namespace fastpool {
 // Each output cell covers `scale` source cells; a source cell contributes in
 // proportion to its overlap, so the weights of one output sum to 1.
 AreaResize::Taps AreaResize::area_taps(int src_size, int dst_size) {
-  Taps t;
   const double scale = static_cast<double>(src_size) / dst_size;
+  std::vector<std::vector<std::pair<int, float>>> taps(dst_size);
   for (int d = 0; d < dst_size; ++d) {
-    t.first.push_back(static_cast<int>(t.index.size()));
     const double f1 = d * scale, f2 = f1 + scale;
     const double cell = std::min(scale, src_size - f1);
-    int s2 = std::min(static_cast<int>(std::floor(f2)), src_size - 1);
-    int s1 = std::min(static_cast<int>(std::ceil(f1)), s2);
-    auto add = [&t, cell](int s, double overlap) {
-      t.index.push_back(s);
-      t.weight.push_back(static_cast<float>(overlap / cell));
-    };
+    const int s2 = std::min(static_cast<int>(std::floor(f2)), src_size - 1);
+    const int s1 = std::min(static_cast<int>(std::ceil(f1)), s2);
+    auto add = [&taps, d, cell](int s, double overlap) { taps[d].emplace_back(s, static_cast<float>(overlap / cell)); };
     if (s1 - f1 > 1e-3) add(s1 - 1, s1 - f1);
     for (int s = s1; s < s2; ++s) add(s, 1.0);
     if (f2 - s2 > 1e-3) add(s2, std::min(std::min(f2 - s2, 1.0), cell));
   }
-  t.first.push_back(static_cast<int>(t.index.size()));
+  Taps t;
+  for (const auto& d : taps) t.width = std::max(t.width, static_cast<int>(d.size()));
+  t.first.resize(dst_size);
+  t.weight.assign(static_cast<size_t>(dst_size) * t.width, 0.0f);
+  for (int d = 0; d < dst_size; ++d) {
+    // Start early enough that `width` taps stay inside the source.
+    t.first[d] = std::min(taps[d].front().first, src_size - t.width);
+    for (const auto& [s, w] : taps[d]) t.weight[static_cast<size_t>(d) * t.width + (s - t.first[d])] = w;
+  }
   return t;
 }
 
@@ -35,31 +39,45 @@ AreaResize::AreaResize(int src_h, int src_w, int dst_h, int dst_w, int channels)
       channels_(channels),
       x_(area_taps(src_w, dst_w)),
       y_(area_taps(src_h, dst_h)),
-      acc_(static_cast<size_t>(dst_w) * channels) {}
+      acc_(static_cast<size_t>(src_w) * channels) {}
+
+namespace {
+
+// Horizontal pass for one row; Channels known at compile time so the tap loop unrolls.
+template <int Channels>
+void horizontal(const float* row, int dst_w, int width, const int* first, const float* weight, uint8_t* dst,
+                size_t plane) {
+  for (int dx = 0; dx < dst_w; ++dx) {
+    const float* s = row + static_cast<size_t>(first[dx]) * Channels;
+    const float* w = weight + static_cast<size_t>(dx) * width;
+    for (int c = 0; c < Channels; ++c) {
+      float sum = 0.0f;
+      for (int k = 0; k < width; ++k) sum += w[k] * s[k * Channels + c];
+      dst[c * plane + dx] = static_cast<uint8_t>(std::clamp(std::nearbyint(sum), 0.0f, 255.0f));
+    }
+  }
+}
+
+}  // namespace
 
 void AreaResize::operator()(const uint8_t* src, uint8_t* dst) {
+  // Vertical pass first, whole interleaved rows at a time (vectorizes), so the
+  // scalar horizontal pass runs over dst_h rows rather than src_h.
+  const size_t row_len = static_cast<size_t>(src_w_) * channels_;
   const size_t plane = static_cast<size_t>(dst_h_) * dst_w_;
   for (int dy = 0; dy < dst_h_; ++dy) {
     std::fill(acc_.begin(), acc_.end(), 0.0f);
-    for (int ky = y_.first[dy]; ky < y_.first[dy + 1]; ++ky) {
-      const uint8_t* row = src + static_cast<size_t>(y_.index[ky]) * src_w_ * channels_;
-      const float wy = y_.weight[ky];
-      for (int dx = 0; dx < dst_w_; ++dx) {
-        for (int c = 0; c < channels_; ++c) {
-          float sum = 0.0f;
-          for (int kx = x_.first[dx]; kx < x_.first[dx + 1]; ++kx)
-            sum += x_.weight[kx] * row[x_.index[kx] * channels_ + c];
-          acc_[dx * channels_ + c] += wy * sum;
-        }
-      }
+    float* acc = acc_.data();
+    for (int k = 0; k < y_.width; ++k) {
+      const float w = y_.weight[static_cast<size_t>(dy) * y_.width + k];
+      const uint8_t* in = src + static_cast<size_t>(y_.first[dy] + k) * row_len;
+      for (size_t i = 0; i < row_len; ++i) acc[i] += w * static_cast<float>(in[i]);
     }
-    for (int c = 0; c < channels_; ++c) {
-      uint8_t* out = dst + c * plane + static_cast<size_t>(dy) * dst_w_;
-      for (int dx = 0; dx < dst_w_; ++dx) {
-        const float v = std::nearbyint(acc_[dx * channels_ + c]);
-        out[dx] = static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f));
-      }
-    }
+    uint8_t* out = dst + static_cast<size_t>(dy) * dst_w_;
+    if (channels_ == 1)
+      horizontal<1>(acc, dst_w_, x_.width, x_.first.data(), x_.weight.data(), out, plane);
+    else
+      horizontal<3>(acc, dst_w_, x_.width, x_.first.data(), x_.weight.data(), out, plane);
   }
 }
 

@@ -1,6 +1,6 @@
 """Run the benchmarks once and print one side-by-side table: rates and ratios from the same run.
 
-    python benchmarks/compare.py [-k PATTERN]     (scripts/bench.sh installs the peers first)
+python benchmarks/compare.py [-k PATTERN]     (scripts/bench.sh installs the peers first)
 """
 
 from __future__ import annotations
@@ -24,15 +24,21 @@ def main() -> None:
         results = json.loads(out.read_text())["benchmarks"]
 
     groups: dict[str, dict[str, float]] = defaultdict(dict)
+    memory: dict[str, float] = {}
     for b in results:
         info = b["extra_info"]
-        groups[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
+        if "rss_bytes" in info:
+            memory[info["lib"]] = info["rss_bytes"]
+        else:
+            groups[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
 
     # Atari: the ceiling is one raw emulator's rate times the thread count.
     raw = groups.pop("ceiling", {}).get("raw ALE, 1 thread")
     if raw:
         print(f"\nraw ALE ceiling: {4 * raw:,.0f} frames/s per thread")
-    print(f"\n{'workload':<30} {'library':<16} {'env steps/s':>13} {'frames/s':>10} {'fastpool/this':>14} {'of ceiling':>11}")
+    print(
+        f"\n{'workload':<30} {'library':<16} {'env steps/s':>13} {'frames/s':>10} {'fastpool/this':>14} {'of ceiling':>11}"
+    )
     for group, libs in groups.items():
         ours = libs.get("fastpool")
         threads = re.search(r"threads=(\d+)", group)
@@ -42,6 +48,10 @@ def main() -> None:
             frames = f"{4 * rate:,.0f}" if atari else "-"
             ceiling = f"{rate / (raw * int(threads.group(1))):.0%}" if atari and raw and threads else "-"
             print(f"{group:<30} {lib:<16} {rate:>13,.0f} {frames:>10} {ratio:>14} {ceiling:>11}")
+    if memory:
+        print(f"\n{'memory, Breakout N=64':<30} {'library':<16} {'RSS added':>13} {'per env':>10}")
+        for lib, rss in sorted(memory.items(), key=lambda kv: kv[1]):
+            print(f"{'':<30} {lib:<16} {rss / 2**20:>10.1f} MiB {rss / 64 / 2**20:>6.2f} MiB")
 
 
 if __name__ == "__main__":

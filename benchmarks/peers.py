@@ -46,7 +46,9 @@ def breakout(lib: str, num_envs: int, num_threads: int):
     elif lib == "ale-py":
         from ale_py.vector_env import AtariVectorEnv
 
-        env = AtariVectorEnv("breakout", num_envs=num_envs, num_threads=num_threads, repeat_action_probability=0.25)
+        env = AtariVectorEnv(
+            "breakout", num_envs=num_envs, num_threads=num_threads, repeat_action_probability=0.25
+        )
     elif lib == "gymnasium-async":
         env = _gym_atari_async(num_envs)
     elif lib == "sb3-subproc":
@@ -54,8 +56,9 @@ def breakout(lib: str, num_envs: int, num_threads: int):
         from stable_baselines3.common.env_util import make_atari_env
         from stable_baselines3.common.vec_env import SubprocVecEnv, VecFrameStack
 
-        vec = VecFrameStack(make_atari_env(_gym_breakout_v4, n_envs=num_envs, seed=0, vec_env_cls=SubprocVecEnv),
-                            n_stack=4)
+        vec = VecFrameStack(
+            make_atari_env(_gym_breakout_v4, n_envs=num_envs, seed=0, vec_env_cls=SubprocVecEnv), n_stack=4
+        )
         vec.reset()
 
         def sb3_step(a):

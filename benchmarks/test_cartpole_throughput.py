@@ -4,7 +4,6 @@ Run with scripts/bench.sh, which prints one side-by-side table from a single run
 """
 
 import pytest
-
 from peers import cartpole
 
 STEPS_PER_ROUND = 100

@@ -1,12 +1,11 @@
 """Atari: parity with gymnasium's AtariPreprocessing + FrameStackObservation over ale-py,
 run side by side; every ROM; ids and defaults; episode semantics; seeding."""
 
+import fastpool
 import gymnasium as gym
 import numpy as np
 import pytest
 from ale_py import roms
-
-import fastpool
 
 cv2 = pytest.importorskip("cv2")  # gymnasium's AtariPreprocessing resizes with OpenCV
 gym.register_envs(__import__("ale_py"))
@@ -31,8 +30,14 @@ def test_matches_gymnasium_atari_preprocessing(game, noop_max):
     lives equal at every step, frames within one intensity level (OpenCV's INTER_AREA)."""
     seed, steps = 11, 1500
     ref, ref_obs, ref_info = _gym_reference(game, seed, noop_max)
-    pool = fastpool.make(f"{game}-v5", num_envs=1, seed=seed, noop_max=noop_max,
-                         repeat_action_probability=0.0, use_fire_reset=False)
+    pool = fastpool.make(
+        f"{game}-v5",
+        num_envs=1,
+        seed=seed,
+        noop_max=noop_max,
+        repeat_action_probability=0.0,
+        use_fire_reset=False,
+    )
     obs, info = pool.reset()
     _assert_frames_close(obs[0], ref_obs)
     assert info["lives"][0] == ref_info["lives"]
@@ -71,7 +76,14 @@ def test_every_rom_runs():
 
 def test_ids_and_their_defaults():
     names = fastpool.list_envs()
-    for name in ("Breakout", "Breakout-v5", "ALE/Breakout-v5", "BreakoutNoFrameskip-v4", "Pong", "CartPole-v1"):
+    for name in (
+        "Breakout",
+        "Breakout-v5",
+        "ALE/Breakout-v5",
+        "BreakoutNoFrameskip-v4",
+        "Pong",
+        "CartPole-v1",
+    ):
         assert name in names
     from fastpool.registry import resolve
 
@@ -94,7 +106,9 @@ def test_observation_layout_and_info():
 
 
 def test_rgb_and_custom_sizes():
-    env = fastpool.make("Pong", num_envs=2, seed=0, gray_scale=False, img_height=64, img_width=48, stack_num=2)
+    env = fastpool.make(
+        "Pong", num_envs=2, seed=0, gray_scale=False, img_height=64, img_width=48, stack_num=2
+    )
     obs, _ = env.reset()
     assert obs.shape == (2, 6, 64, 48)
     obs, *_ = env.step(np.zeros(2, dtype=np.int64))
@@ -132,7 +146,7 @@ def test_episodic_life_ends_episodes_on_life_loss_and_continues_the_game():
     env.reset()
     lives_at_end = []
     for _ in range(3000):
-        _, _, terminated, truncated, info = env.step(np.array([1]))  # FIRE, never move: lose lives
+        _, _, terminated, _truncated, info = env.step(np.array([1]))  # FIRE, never move: lose lives
         if terminated[0]:
             lives_at_end.append((int(info["lives"][0]), int(info["game_over"][0])))
             _, _, _, _, info = env.step(np.array([0]))  # the reset step
@@ -150,7 +164,7 @@ def test_truncation_at_max_episode_steps():
     env = fastpool.make("Pong", num_envs=2, seed=0, max_episode_steps=30)
     env.reset()
     for t in range(1, 31):
-        _, _, terminated, truncated, info = env.step(np.zeros(2, dtype=np.int64))
+        _, _, _terminated, truncated, _info = env.step(np.zeros(2, dtype=np.int64))
         assert truncated.all() == (t == 30)
 
 
@@ -167,7 +181,9 @@ def test_same_seed_same_trajectories_any_thread_count_and_async():
             ids = info["env_id"]
             for row, i in enumerate(ids):
                 if count[i] <= 60:  # envs past their quota keep stepping, unrecorded
-                    per_env[i].append((obs[row].tobytes(), float(rew[row]), bool(term[row]), bool(trunc[row])))
+                    per_env[i].append(
+                        (obs[row].tobytes(), float(rew[row]), bool(term[row]), bool(trunc[row]))
+                    )
                 count[i] += 1
             env.send(actions[np.minimum(count[ids], 60) - 1, ids], ids)
         return per_env
@@ -192,7 +208,9 @@ def test_sticky_actions_make_identical_action_sequences_diverge():
 def test_noop_starts_match_gymnasium_seed_streams():
     """Env i's no-op count is the one gymnasium's AtariPreprocessing draws for reset(seed=s + i)."""
     seed, n = 21, 4
-    pool = fastpool.make("Breakout", num_envs=n, seed=seed, repeat_action_probability=0.0, use_fire_reset=False)
+    pool = fastpool.make(
+        "Breakout", num_envs=n, seed=seed, repeat_action_probability=0.0, use_fire_reset=False
+    )
     _, info = pool.reset()
     for i in range(n):
         _, _, ref_info = _gym_reference("Breakout", seed + i, noop_max=30)

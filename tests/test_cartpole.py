@@ -1,10 +1,9 @@
 """CartPole-v1 parity: fastpool against gymnasium itself, run side by side."""
 
+import fastpool
 import gymnasium as gym
 import numpy as np
 import pytest
-
-import fastpool
 
 
 def _gym_envs(n, seed, max_episode_steps=500):
@@ -27,7 +26,7 @@ def test_matches_gymnasium_step_for_step(rng, max_episode_steps):
     episodes = 0
     for _ in range(3000):
         actions = rng.integers(0, 2, size=n)
-        obs, reward, terminated, truncated, info = pool.step(actions)
+        obs, reward, terminated, truncated, _info = pool.step(actions)
         for i, env in enumerate(envs):
             if ended[i]:  # next-step autoreset: this step is the reset, action ignored
                 o, r, te, tr = env.reset()[0], 0.0, False, False
@@ -75,7 +74,7 @@ def test_truncation_at_500_steps():
     obs, _ = pool.reset()
     for t in range(1, 501):
         actions = (obs[:, 2] + 0.5 * obs[:, 3] > 0).astype(np.int64)
-        obs, reward, terminated, truncated, info = pool.step(actions)
+        obs, _reward, terminated, truncated, info = pool.step(actions)
         assert not terminated.any()
         np.testing.assert_array_equal(info["elapsed_step"], t)
         assert truncated.all() == (t == 500)

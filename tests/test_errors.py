@@ -3,10 +3,9 @@
 import threading
 import time
 
+import fastpool
 import numpy as np
 import pytest
-
-import fastpool
 
 N = 4
 
@@ -164,8 +163,16 @@ def test_step_in_async_mode_points_to_send_recv():
 
 @pytest.mark.parametrize(
     "seed, error",
-    [(-1, ValueError), (2**64, ValueError), (1.5, TypeError), ("0", TypeError), ([1, 2], ValueError),
-     ([1, 2, 3, -4], ValueError), ([1, 2, 3, 4.0], TypeError), (True, TypeError)],
+    [
+        (-1, ValueError),
+        (2**64, ValueError),
+        (1.5, TypeError),
+        ("0", TypeError),
+        ([1, 2], ValueError),
+        ([1, 2, 3, -4], ValueError),
+        ([1, 2, 3, 4.0], TypeError),
+        (True, TypeError),
+    ],
 )
 def test_bad_reset_seeds(env, seed, error):
     with pytest.raises(error, match="seed"):
@@ -196,7 +203,7 @@ def test_worker_exception_reaches_the_caller_and_pool_recovers():
     actions[5] = 1
     with pytest.raises(RuntimeError, match="failed on purpose"):
         env.step(actions)
-    obs, reward, terminated, truncated, info = env.step(np.zeros(8, dtype=np.int64))
+    _obs, _reward, _terminated, _truncated, info = env.step(np.zeros(8, dtype=np.int64))
     assert info["elapsed_step"][5] == 0  # the failed env was reset
     assert (info["elapsed_step"][np.arange(8) != 5] == 2).all()
 

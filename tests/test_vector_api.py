@@ -1,11 +1,10 @@
 """The gymnasium VectorEnv contract, checked against gymnasium's own SyncVectorEnv."""
 
+import fastpool
 import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
-
-import fastpool
 
 
 def _sync_reference(n, mode, max_episode_steps=500):
@@ -79,7 +78,7 @@ def test_spaces_and_attributes():
     assert env.single_action_space == gym.spaces.Discrete(2)
     assert env.action_space == gym.spaces.MultiDiscrete([2] * 5)
     assert env.observation_space.shape == (5, 4)
-    obs, info = env.reset()
+    obs, _info = env.reset()
     assert env.observation_space.contains(obs)
     obs, *_ = env.step(env.action_space.sample())
     assert env.observation_space.contains(obs)

@@ -1,9 +1,9 @@
 """fastpool: many RL environments stepped by a C++ thread pool, behind the gymnasium vector API.
 
-    import fastpool
-    env = fastpool.make("CartPole-v1", num_envs=1024, seed=0)
-    obs, info = env.reset()
-    obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+import fastpool
+env = fastpool.make("CartPole-v1", num_envs=1024, seed=0)
+obs, info = env.reset()
+obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from fastpool import _core
 from fastpool.registry import list_envs, resolve
 from fastpool.vector import VectorEnv, default_num_threads
 
-__all__ = ["make", "list_envs", "VectorEnv"]
+__all__ = ["VectorEnv", "list_envs", "make"]
 __version__ = "0.1.0"
 
 _MAX_ENVS = 1 << 20
@@ -58,7 +58,9 @@ def make(
     num_envs = _positive_int("num_envs", num_envs)
     if num_envs > _MAX_ENVS:
         raise ValueError(f"num_envs={num_envs} is more than fastpool supports ({_MAX_ENVS})")
-    threads = default_num_threads(num_envs) if num_threads is None else _positive_int("num_threads", num_threads)
+    threads = (
+        default_num_threads(num_envs) if num_threads is None else _positive_int("num_threads", num_threads)
+    )
     batch = num_envs if batch_size is None else _positive_int("batch_size", batch_size)
     if batch > num_envs:
         raise ValueError(f"batch_size must be in [1, num_envs={num_envs}], got {batch}")
@@ -74,9 +76,17 @@ def make(
     options = {**entry.defaults, **env_options}
     unknown = set(options) - set(entry.defaults)
     if unknown:
-        raise TypeError(f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}")
+        raise TypeError(
+            f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}"
+        )
     same_step = mode is AutoresetMode.SAME_STEP
-    common = dict(num_envs=num_envs, num_threads=threads, batch_size=batch, same_step=same_step, seed=seed)
+    common = {
+        "num_envs": num_envs,
+        "num_threads": threads,
+        "batch_size": batch,
+        "same_step": same_step,
+        "seed": seed,
+    }
 
     if entry.family == "cartpole":
         core = _core.make_cartpole(
@@ -103,7 +113,14 @@ def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
     config.rom_path = str(roms.get_rom_path(game))
     for name in ("frame_skip", "img_height", "img_width", "stack_num", "max_episode_steps"):
         setattr(config, name, _positive_int(name, options[name]))
-    for name in ("maxpool", "gray_scale", "episodic_life", "use_fire_reset", "reward_clip", "full_action_space"):
+    for name in (
+        "maxpool",
+        "gray_scale",
+        "episodic_life",
+        "use_fire_reset",
+        "reward_clip",
+        "full_action_space",
+    ):
         if not isinstance(options[name], (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {options[name]!r}")
         setattr(config, name, bool(options[name]))

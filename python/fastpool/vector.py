@@ -10,6 +10,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
+from typing_extensions import Self
 
 _MAX_SEED = 2**64 - 1
 
@@ -45,7 +46,10 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         self.observation_space = batch_space(single_observation_space, self.batch_size)
         self.action_space = batch_space(self.single_action_space, self.batch_size)
         can_render = len(core.render_shape) > 0
-        self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": ["rgb_array"] if can_render else []}
+        self.metadata = {
+            "autoreset_mode": autoreset_mode,
+            "render_modes": ["rgb_array"] if can_render else [],
+        }
         self.render_mode = "rgb_array" if can_render else None
         self.closed = False
         self._info_names = list(core.info_names)
@@ -85,7 +89,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()
 
-    def __enter__(self) -> VectorEnv:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -203,4 +207,3 @@ def default_num_threads(num_envs: int) -> int:
     except AttributeError:  # macOS, Windows
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, num_envs))
-

@@ -255,3 +255,36 @@ def test_missing_or_bad_rom_is_an_error_not_an_exit(tmp_path):
     config.rom_path = str(tmp_path / "junk.bin")
     with pytest.raises(ValueError, match="not a ROM"):
         fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, same_step=False, seed=0)
+
+
+def test_same_step_autoreset_keeps_the_final_frame():
+    env = fastpool.make("Pong", num_envs=2, seed=0, max_episode_steps=10, autoreset_mode="same_step")
+    env.reset()
+    for _ in range(10):
+        obs, _, _, truncated, info = env.step(np.zeros(2, dtype=np.int64))
+    assert truncated.all()
+    assert info["_final_obs"].all()
+    for i in range(2):
+        final = info["final_obs"][i]
+        assert final.shape == (4, 84, 84)
+        # the new episode's stack is its first frame repeated; the final stack is not a fresh start
+        np.testing.assert_array_equal(obs[i, 0], obs[i, 3])
+    np.testing.assert_array_equal(info["final_info"]["elapsed_step"], 10)
+
+
+def test_reset_seed_reproduces_atari_trajectories():
+    env = fastpool.make("Breakout", num_envs=3, seed=0)
+    actions = np.random.default_rng(2).integers(0, 4, size=(50, 3))
+
+    def play(seed):
+        obs, _ = env.reset(seed=seed)
+        out = [obs.copy()]
+        for a in actions:
+            out.append(env.step(a)[0].copy())
+        return np.stack(out)
+
+    first = play(123)
+    other = play(7)
+    again = play(123)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)

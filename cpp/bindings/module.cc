@@ -209,7 +209,8 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("obs_shape", [](const PyPool& p) { return p.pool().spec().obs_shape; })
       .def_property_readonly("obs_dtype", [](const PyPool& p) { return to_numpy(p.pool().spec().obs_dtype); })
       .def_property_readonly("info_names", [](const PyPool& p) { return p.pool().spec().info_names; })
-      .def_property_readonly("render_shape", [](const PyPool& p) { return p.pool().spec().render_shape; });
+      .def_property_readonly("render_shape", [](const PyPool& p) { return p.pool().spec().render_shape; })
+      .def_property_readonly("action_names", [](const PyPool& p) { return p.pool().spec().action_names; });
 
   m.def(
       "make_cartpole",

@@ -150,3 +150,10 @@ def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:
     if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
         raise ValueError(f"autoreset_mode must be NEXT_STEP or SAME_STEP, got {mode!r}")
     return mode  # type: ignore[return-value]
+
+
+def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: Any):
+    """A pool as a Stable-Baselines3 VecEnv (needs the `sb3` extra); see `fastpool.sb3.make_sb3`."""
+    from fastpool.sb3 import make_sb3 as _make_sb3
+
+    return _make_sb3(env_id, n_envs=n_envs, seed=seed, **options)

@@ -86,6 +86,10 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             raise TypeError(f"env_id must be an int, got {type(env_id).__name__}")
         return self._core.render(int(env_id))
 
+    def get_action_meanings(self) -> list[str]:
+        """What each action does, e.g. ["NOOP", "FIRE", "RIGHT", "LEFT"] for Breakout."""
+        return list(self._core.action_names)
+
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()
 

@@ -22,6 +22,7 @@ struct EnvSpec {
   std::vector<std::string> info_names;  // extra int32 info fields, in write order
   int num_actions = 0;                  // discrete actions 0..num_actions-1
   std::vector<int64_t> render_shape;    // uint8 image from Env::render; empty if none
+  std::vector<std::string> action_names;  // what each action means, e.g. "FIRE"
 
   size_t obs_bytes() const {
     size_t n = dtype_size(obs_dtype);

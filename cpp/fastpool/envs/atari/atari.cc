@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ale/ale_interface.hpp"
+#include "ale/common/Constants.h"
 
 namespace fastpool {
 
@@ -48,8 +49,12 @@ EnvSpec Atari::spec() const {
   EnvSpec s;
   s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
   s.obs_dtype = Dtype::kUInt8;
-  s.info_names = {"lives", "episode_frame_number", "game_over"};
+  s.info_names = {"lives", "episode_frame_number", "game_over", "score", "game_step"};
   s.num_actions = num_actions();
+  for (int a : actions_) {  // "PLAYER_A_FIRE" -> "FIRE", as ale-py's get_action_meanings()
+    const std::string name = ale::action_to_string(static_cast<ale::Action>(a));
+    s.action_names.push_back(name.substr(name.rfind("PLAYER_A_") == 0 ? 9 : 0));
+  }
   s.render_shape = {screen_height_, screen_width_, 3};
   return s;
 }
@@ -96,6 +101,7 @@ void Atari::reset() {
   } else {
     ale_->reset_game();
     game_steps_ = 0;
+    score_ = 0;
     const int noops = config_.noop_max > 0 ? static_cast<int>(rng_.integers(1, config_.noop_max + 1)) : 0;
     for (int i = 0; i < noops; ++i) {
       ale_->act(ale::PLAYER_A_NOOP);
@@ -136,6 +142,7 @@ void Atari::step(int32_t action) {
 
   ++elapsed_step_;
   ++game_steps_;
+  score_ += static_cast<int32_t>(reward);
   reward_ = config_.reward_clip ? static_cast<double>((reward > 0) - (reward < 0)) : reward;
   terminated_ = game_over_ || (config_.episodic_life && life_lost);
   truncated_ = game_steps_ >= config_.max_episode_steps;  // counted in agent steps, as EnvPool does
@@ -151,6 +158,8 @@ void Atari::write(void* obs, int32_t* info) const {
   info[0] = lives_;
   info[1] = ale_->getEpisodeFrameNumber();
   info[2] = game_over_;
+  info[3] = score_;
+  info[4] = game_steps_;
 }
 
 bool Atari::render(uint8_t* rgb) const {

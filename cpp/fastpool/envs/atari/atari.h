@@ -70,6 +70,7 @@ class Atari final : public Env {
   std::unique_ptr<AreaResize> resize_;
   int lives_ = 0;
   int game_steps_ = 0;        // steps since the game started (for truncation)
+  int32_t score_ = 0;         // unclipped game score so far
   bool game_over_ = true;     // the game must restart at the next reset
   bool continue_game_ = false;  // episodic life: the next reset continues the game
 };

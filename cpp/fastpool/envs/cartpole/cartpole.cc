@@ -26,6 +26,7 @@ EnvSpec CartPole::spec() {
   s.obs_shape = {4};
   s.obs_dtype = Dtype::kFloat32;
   s.num_actions = 2;
+  s.action_names = {"LEFT", "RIGHT"};
   return s;
 }
 

@@ -18,6 +18,7 @@ class Faulty final : public Env {
     s.obs_shape = {1};
     s.obs_dtype = Dtype::kFloat32;
     s.num_actions = 3;
+    s.action_names = {"STEP", "THROW", "SLEEP"};
     return s;
   }
 

@@ -1,0 +1,66 @@
+"""Greedy evaluation on a separate pool (no episodic life, no reward clipping, no exploration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import fastpool
+from fastpool.dqn.config import DQNConfig
+from fastpool.registry import resolve
+
+
+def make_eval_envs(cfg: DQNConfig, num_envs: int | None = None) -> fastpool.VectorEnv:
+    options = dict(cfg.env_options)
+    if resolve(cfg.env_id).family == "atari":
+        options.update(episodic_life=False, reward_clip=False)
+    if cfg.eval_max_episode_steps:
+        options["max_episode_steps"] = cfg.eval_max_episode_steps
+    n = num_envs or min(cfg.eval_episodes, 8)
+    return fastpool.make(cfg.env_id, num_envs=n, seed=cfg.seed + 10_000, **options)
+
+
+@torch.no_grad()
+def greedy_actions(q: torch.nn.Module, obs: np.ndarray, device: torch.device) -> np.ndarray:
+    return q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
+
+
+def evaluate(
+    q: torch.nn.Module,
+    envs: fastpool.VectorEnv,
+    episodes: int,
+    device: torch.device,
+    video: str | Path | None = None,
+) -> list[float]:
+    """Returns of the first `episodes` episodes to finish; optionally a video of env 0's first."""
+    was_training = q.training
+    q.eval()
+    returns: list[float] = []
+    running = np.zeros(envs.num_envs)
+    frames: list[np.ndarray] | None = [] if video else None
+    obs, _ = envs.reset()
+    active = np.ones(envs.num_envs, dtype=bool)  # next-step autoreset: skip the reset steps
+    while len(returns) < episodes:
+        if frames is not None:
+            frames.append(envs.render(0))
+        obs, reward, terminated, truncated, _ = envs.step(greedy_actions(q, obs, device))
+        running += reward * active
+        ended = (terminated | truncated) & active
+        for i in np.flatnonzero(ended):
+            returns.append(float(running[i]))
+            if i == 0 and frames is not None:
+                _write_video(video, frames)
+                frames = None
+        running[ended] = 0.0
+        active = ~(terminated | truncated)
+    q.train(was_training)
+    return returns[:episodes]
+
+
+def _write_video(path: str | Path, frames: list[np.ndarray]) -> None:
+    import imageio.v2 as imageio
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    imageio.mimsave(path, frames, fps=30, macro_block_size=1)

@@ -1,0 +1,312 @@
+"""DQN (Mnih et al. 2015) with Double DQN, on fastpool's batched numpy, CleanRL-style.
+
+Read top to bottom: set-up, then one loop that acts epsilon-greedily in every env at once,
+stores transitions, trains on replayed batches (while the C++ threads step the envs), updates
+the target network, evaluates, and checkpoints.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+import fastpool
+from fastpool.dqn.config import DQNConfig
+from fastpool.dqn.evaluate import evaluate, make_eval_envs
+from fastpool.dqn.networks import q_network
+from fastpool.dqn.replay import ReplayBuffer
+from fastpool.registry import resolve
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    global_step: int
+    solved: bool
+    best_eval: float
+    evals: list[tuple[int, float]] = field(default_factory=list)  # (step, mean eval return)
+    episodes: list[tuple[int, float]] = field(default_factory=list)  # (step, training episode return)
+
+
+def linear_schedule(start: float, end: float, duration: float, t: int) -> float:
+    return max(end, start + (end - start) * t / max(duration, 1))
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def train(cfg: DQNConfig, resume: str | Path | None = None, progress: bool = True) -> TrainResult:
+    # -- set-up -----------------------------------------------------------------
+    device = pick_device(cfg.device)
+    env_threads = cfg.env_threads or max(1, _cpus() // 2)
+    torch.set_num_threads(cfg.torch_threads or max(1, _cpus() - env_threads))
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+
+    atari = resolve(cfg.env_id).family == "atari"
+    envs = fastpool.make(
+        cfg.env_id,
+        num_envs=cfg.num_envs,
+        seed=cfg.seed,
+        num_threads=min(env_threads, cfg.num_envs),
+        autoreset_mode="same_step",
+        **cfg.env_options,
+    )
+    eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None
+    obs_shape = envs.single_observation_space.shape
+    num_actions = int(envs.single_action_space.n)
+    stack = cfg.env_options.get("stack_num", 4) if atari else 1
+
+    q = q_network(obs_shape, num_actions, cfg.hidden_sizes).to(device)
+    target = copy.deepcopy(q)
+    optimizer = torch.optim.Adam(q.parameters(), lr=cfg.learning_rate)
+    rb = ReplayBuffer(cfg.buffer_size, cfg.num_envs, obs_shape, envs.single_observation_space.dtype, stack)
+
+    result = TrainResult(run_dir=Path(), global_step=0, solved=False, best_eval=-np.inf)
+    if resume:
+        result = _load_checkpoint(Path(resume), q, target, optimizer, rb, rng)
+        run_dir = result.run_dir
+    else:
+        run_dir = Path(cfg.run_dir) / f"{cfg.env_id.replace('/', '-')}__dqn__{cfg.seed}__{int(time.time())}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+        result.run_dir = run_dir
+    writer = _tensorboard(run_dir)
+
+    # Episodes restart at every checkpoint (as a time limit would end them), so a resumed run
+    # continues exactly as the uninterrupted one does.
+    obs, _ = envs.reset(seed=cfg.seed + result.global_step)
+    rb.end_episodes()
+    returns = np.zeros(cfg.num_envs)
+    step = result.global_step
+    bar = tqdm(total=cfg.total_timesteps, initial=step, unit="step", disable=not progress, dynamic_ncols=True)
+    start_time, start_step = time.time(), step
+
+    def learn(phases: int) -> float | None:
+        loss = None
+        for _ in range(phases * cfg.gradient_steps):
+            batch = {k: torch.as_tensor(v, device=device) for k, v in rb.sample(cfg.batch_size, rng).items()}
+            with torch.no_grad():
+                next_q = target(batch["next_obs"])
+                if cfg.double_dqn:  # the online net picks, the target net values
+                    best = q(batch["next_obs"]).argmax(dim=1, keepdim=True)
+                    next_value = next_q.gather(1, best).squeeze(1)
+                else:
+                    next_value = next_q.max(dim=1).values
+                # Termination cuts the bootstrap; truncation does not (next_obs is the real last obs).
+                td_target = batch["rewards"] + cfg.gamma * next_value * (~batch["terminated"]).float()
+            q_taken = q(batch["obs"]).gather(1, batch["actions"].long().unsqueeze(1)).squeeze(1)
+            loss = F.smooth_l1_loss(q_taken, td_target)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(q.parameters(), cfg.max_grad_norm)
+            optimizer.step()
+        return None if loss is None else float(loss.detach())
+
+    # -- the loop ---------------------------------------------------------------
+    while step < cfg.total_timesteps:
+        epsilon = linear_schedule(
+            cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step
+        )
+        with torch.no_grad():
+            actions = q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
+        explore = rng.random(cfg.num_envs) < epsilon
+        actions[explore] = rng.integers(0, num_actions, size=int(explore.sum()))
+
+        # Training phases due this iteration (train_freq counts env steps over all envs).
+        next_step = step + cfg.num_envs
+        phases = next_step // cfg.train_freq - step // cfg.train_freq if step >= cfg.learning_starts else 0
+        if cfg.overlap:  # the envs step in C++ threads while the learner trains
+            envs.send(actions)
+            loss = learn(phases)
+            next_obs, rewards, terminated, truncated, info = envs.recv()
+        else:
+            next_obs, rewards, terminated, truncated, info = envs.step(actions)
+            loss = learn(phases)
+
+        ended = terminated | truncated
+        real_next = next_obs
+        if ended.any():  # store the real last observation, not the next episode's first
+            real_next = next_obs.copy()
+            for i in np.flatnonzero(ended):
+                real_next[i] = info["final_obs"][i]
+        rb.add(obs, actions, rewards, real_next, terminated, ended)
+        obs = next_obs
+        step = next_step
+
+        if (
+            next_step // cfg.target_network_frequency
+            > (next_step - cfg.num_envs) // cfg.target_network_frequency
+        ):
+            with torch.no_grad():
+                for p, tp in zip(q.parameters(), target.parameters()):
+                    tp.mul_(1.0 - cfg.tau).add_(p, alpha=cfg.tau)
+
+        returns += rewards
+        for ep_return in _finished_episodes(ended, truncated, info, returns, atari):
+            result.episodes.append((step, ep_return))
+            writer.add_scalar("charts/episodic_return", ep_return, step)
+        returns[ended] = 0.0
+
+        if loss is not None and step % 1000 < cfg.num_envs:
+            writer.add_scalar("losses/td_loss", loss, step)
+            writer.add_scalar("charts/epsilon", epsilon, step)
+        sps = (step - start_step) / max(time.time() - start_time, 1e-9)
+        bar.update(cfg.num_envs)
+        if step % (cfg.num_envs * 50) < cfg.num_envs:
+            recent = [r for _, r in result.episodes[-20:]]
+            bar.set_postfix(
+                sps=f"{sps:,.0f}",
+                episodes=len(result.episodes),
+                ret=f"{np.mean(recent):.1f}" if recent else "-",
+                eps=f"{epsilon:.2f}",
+            )
+            writer.add_scalar("charts/SPS", sps, step)
+
+        if eval_envs is not None and step // cfg.eval_freq > (step - cfg.num_envs) // cfg.eval_freq:
+            mean = float(np.mean(evaluate(q, eval_envs, cfg.eval_episodes, device)))
+            result.evals.append((step, mean))
+            writer.add_scalar("eval/mean_return", mean, step)
+            bar.write(f"step {step:,}: eval mean return {mean:.1f} over {cfg.eval_episodes} episodes")
+            if mean > result.best_eval:
+                result.best_eval = mean
+                torch.save(
+                    {"config": asdict(cfg), "q": q.state_dict(), "step": step, "eval": mean},
+                    run_dir / "best.pt",
+                )
+            if cfg.stop_at_return is not None and mean >= cfg.stop_at_return:
+                result.solved = True
+                break
+
+        if cfg.checkpoint_freq and step // cfg.checkpoint_freq > (step - cfg.num_envs) // cfg.checkpoint_freq:
+            result.global_step = step
+            _save_checkpoint(run_dir / "checkpoint.pt", cfg, result, q, target, optimizer, rb, rng)
+            obs, _ = envs.reset(seed=cfg.seed + step)
+            rb.end_episodes()
+            returns[:] = 0.0
+
+    bar.close()
+    result.global_step = step
+    torch.save({"config": asdict(cfg), "q": q.state_dict(), "step": step}, run_dir / "final.pt")
+    _plot(result, run_dir / "learning_curve.png", cfg)
+    writer.close()
+    envs.close()
+    if eval_envs is not None:
+        eval_envs.close()
+    return result
+
+
+def _finished_episodes(ended, truncated, info, returns, atari: bool) -> list[float]:
+    """Returns of the episodes that ended this step. Atari: whole games, unclipped scores
+    (with episodic life an env episode is one life; the game goes on)."""
+    if not ended.any():
+        return []
+    if not atari:
+        return [float(returns[i]) for i in np.flatnonzero(ended)]
+    final = info["final_info"]
+    game_end = ended & ((final["game_over"] != 0) | truncated)
+    return [float(final["score"][i]) for i in np.flatnonzero(game_end)]
+
+
+# -- checkpoints, logs, plots ------------------------------------------------------
+
+
+def _save_checkpoint(path: Path, cfg, result: TrainResult, q, target, optimizer, rb, rng) -> None:
+    state = {
+        "config": asdict(cfg),
+        "q": q.state_dict(),
+        "target": target.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "result": {k: v for k, v in asdict(result).items() if k != "run_dir"},
+        "numpy_rng": rng.bit_generator.state,
+        "torch_rng": torch.get_rng_state(),
+        "python_rng": random.getstate(),
+        "replay": rb.state_dict() if cfg.save_replay else None,
+    }
+    if torch.cuda.is_available():
+        state["cuda_rng"] = torch.cuda.get_rng_state_all()
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)  # never leave a half-written checkpoint
+
+
+def _load_checkpoint(path: Path, q, target, optimizer, rb, rng) -> TrainResult:
+    state = torch.load(path, weights_only=False)
+    q.load_state_dict(state["q"])
+    target.load_state_dict(state["target"])
+    optimizer.load_state_dict(state["optimizer"])
+    rng.bit_generator.state = state["numpy_rng"]
+    torch.set_rng_state(state["torch_rng"])
+    random.setstate(state["python_rng"])
+    if "cuda_rng" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    if state["replay"] is not None:
+        rb.load_state_dict(state["replay"])
+    r = state["result"]
+    return TrainResult(
+        run_dir=path.parent,
+        global_step=r["global_step"],
+        solved=r["solved"],
+        best_eval=r["best_eval"],
+        evals=[tuple(e) for e in r["evals"]],
+        episodes=[tuple(e) for e in r["episodes"]],
+    )
+
+
+def load_config(path: str | Path) -> DQNConfig:
+    state = torch.load(path, weights_only=False)
+    data = state["config"]
+    data["hidden_sizes"] = tuple(data["hidden_sizes"])
+    return DQNConfig(**data)
+
+
+def _tensorboard(run_dir: Path):
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(run_dir))
+
+
+def _plot(result: TrainResult, path: Path, cfg: DQNConfig) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if result.episodes:
+        steps, rets = zip(*result.episodes)
+        ax.plot(steps, rets, ".", alpha=0.25, label="training episodes")
+        window = max(1, len(rets) // 50)
+        smooth = np.convolve(rets, np.ones(window) / window, mode="valid")
+        ax.plot(steps[window - 1 :], smooth, label=f"training (mean of {window})")
+    if result.evals:
+        steps, means = zip(*result.evals)
+        ax.plot(steps, means, "o-", label="evaluation (greedy)")
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("episode return")
+    ax.set_title(f"DQN on {cfg.env_id}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -29,6 +29,9 @@ def main() -> None:
         info = b["extra_info"]
         if "rss_bytes" in info:
             memory[info["lib"]] = info["rss_bytes"]
+        elif "steps_to_solve" in info:
+            solved = "solved" if info["solved"] else "NOT solved"
+            print(f"{b['group']}: {info['lib']}: {solved} at {info['steps_to_solve']:,} env steps")
         else:
             groups[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
 
@@ -49,9 +52,9 @@ def main() -> None:
             ceiling = f"{rate / (raw * int(threads.group(1))):.0%}" if atari and raw and threads else "-"
             print(f"{group:<30} {lib:<16} {rate:>13,.0f} {frames:>10} {ratio:>14} {ceiling:>11}")
     if memory:
-        print(f"\n{'memory, Breakout N=64':<30} {'library':<16} {'RSS added':>13} {'per env':>10}")
+        print(f"\n{'memory':<30} {'what':<20} {'RSS added':>13}")
         for lib, rss in sorted(memory.items(), key=lambda kv: kv[1]):
-            print(f"{'':<30} {lib:<16} {rss / 2**20:>10.1f} MiB {rss / 64 / 2**20:>6.2f} MiB")
+            print(f"{'':<30} {lib:<20} {rss / 2**20:>9.1f} MiB")
 
 
 if __name__ == "__main__":

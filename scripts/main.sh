@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: install fastpool into .venv and run the demo.
+# The main job: install fastpool into .venv and train DQN on CartPole until solved.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-exec .venv/bin/python -m fastpool demo "$@"
+scripts/setup.sh train
+exec .venv/bin/fastpool train dqn --env CartPole-v1 "$@"

@@ -1,9 +1,12 @@
-"""Command line: `python -m fastpool` (or `fastpool`)."""
+"""The command line: `fastpool` (or `python -m fastpool`) train | eval | list | bench."""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +27,7 @@ def steps_per_second(env_id: str, num_envs: int, seconds: float, num_threads: in
     return steps * num_envs / elapsed
 
 
-def demo(args: argparse.Namespace) -> None:
+def bench_cmd(args: argparse.Namespace) -> None:
     print(f"fastpool {fastpool.__version__}: {args.env} throughput, uniform random actions")
     print(f"{'num_envs':>9} {'env steps/s':>14}")
     for n in args.num_envs:
@@ -35,17 +38,110 @@ def list_cmd(args: argparse.Namespace) -> None:
     print("\n".join(fastpool.list_envs()))
 
 
+def _override(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        return key, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return key, value  # a plain string
+
+
+def train_cmd(args: argparse.Namespace) -> None:
+    from fastpool.dqn import DQNConfig, train
+    from fastpool.dqn.train import load_config
+
+    if args.resume:
+        cfg = load_config(args.resume)
+    else:
+        overrides = dict(args.set)
+        for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir"):
+            if getattr(args, name) is not None:
+                overrides[name] = getattr(args, name)
+        if args.save_replay:
+            overrides["save_replay"] = True
+        if args.no_overlap:
+            overrides["overlap"] = False
+        try:
+            cfg = DQNConfig.for_env(args.env, **overrides)
+        except (TypeError, ValueError) as e:
+            sys.exit(f"fastpool train: {e}")
+    result = train(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
+    status = "solved" if result.solved else "finished"
+    print(f"{status} {cfg.env_id} after {result.global_step:,} env steps; best eval mean return {result.best_eval:.1f}")
+    print(f"learning curve: {result.run_dir / 'learning_curve.png'}")
+    print(f"best model:     {result.run_dir / 'best.pt'}   (fastpool eval {result.run_dir / 'best.pt'})")
+    print(f"TensorBoard:    tensorboard --logdir {result.run_dir.parent}")
+
+
+def eval_cmd(args: argparse.Namespace) -> None:
+    import torch
+
+    from fastpool.dqn.evaluate import evaluate, make_eval_envs
+    from fastpool.dqn.networks import q_network
+    from fastpool.dqn.train import load_config, pick_device
+
+    if not Path(args.model).is_file():
+        sys.exit(f"fastpool eval: no model file {args.model}")
+    cfg = load_config(args.model)
+    device = pick_device(args.device)
+    envs = make_eval_envs(cfg, num_envs=args.num_envs or min(args.episodes, 8))
+    if args.video and envs.render_mode is None:
+        sys.exit(f"fastpool eval: {cfg.env_id} cannot render, so no video can be written")
+    q = q_network(envs.single_observation_space.shape, int(envs.single_action_space.n), cfg.hidden_sizes).to(device)
+    q.load_state_dict(torch.load(args.model, map_location=device, weights_only=False)["q"])
+    scores = evaluate(q, envs, args.episodes, device, video=args.video)
+    for i, s in enumerate(scores):
+        print(f"episode {i + 1}: {s:g}")
+    print(f"mean {np.mean(scores):.1f} +- {np.std(scores):.1f} over {len(scores)} episodes")
+    if args.video:
+        print(f"video: {args.video}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fastpool", description="Fast RL environment pools, and DQN on them.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train an agent")
+    algo = train.add_subparsers(dest="algo", required=True)
+    dqn = algo.add_parser("dqn", help="DQN (Double DQN by default); presets for CartPole and Atari")
+    dqn.add_argument("--env", default="CartPole-v1", help="env id (fastpool list); default CartPole-v1")
+    dqn.add_argument("--num-envs", type=int, help="envs stepped together")
+    dqn.add_argument("--seed", type=int)
+    dqn.add_argument("--total-timesteps", type=int)
+    dqn.add_argument("--device", help="auto (default), cpu, cuda, ...")
+    dqn.add_argument("--run-dir", help="where runs are written (default runs/)")
+    dqn.add_argument("--resume", metavar="CHECKPOINT", help="continue a run from its checkpoint.pt")
+    dqn.add_argument("--save-replay", action="store_true", help="checkpoints include the replay buffer")
+    dqn.add_argument("--stop-after", type=int, metavar="STEPS", help="end this session at this env step")
+    dqn.add_argument("--no-overlap", action="store_true", help="do not step envs while learning")
+    dqn.add_argument("--no-progress", action="store_true", help="no progress bar")
+    dqn.add_argument("--set", type=_override, action="append", default=[], metavar="KEY=VALUE",
+                     help="any DQNConfig field, e.g. --set learning_rate=1e-4 --set double_dqn=False")
+    dqn.set_defaults(func=train_cmd)
+
+    ev = sub.add_parser("eval", help="play a trained model greedily; print scores, write a video")
+    ev.add_argument("model", help="a best.pt / final.pt / checkpoint.pt")
+    ev.add_argument("--episodes", type=int, default=10)
+    ev.add_argument("--num-envs", type=int)
+    ev.add_argument("--video", help="write env 0's first episode here (.mp4, .gif)")
+    ev.add_argument("--device", default="auto")
+    ev.set_defaults(func=eval_cmd)
+
+    ls = sub.add_parser("list", help="list env ids")
+    ls.set_defaults(func=list_cmd)
+
+    b = sub.add_parser("bench", help="print a pool's throughput for a few sizes")
+    b.add_argument("--env", default="CartPole-v1")
+    b.add_argument("--num-envs", type=int, nargs="+", default=[64, 1024, 4096])
+    b.add_argument("--seconds", type=float, default=2.0)
+    b.set_defaults(func=bench_cmd)
+    return p
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="fastpool", description="Fast RL environment pools.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="print a pool's throughput for a few sizes")
-    p.add_argument("--env", default="CartPole-v1")
-    p.add_argument("--num-envs", type=int, nargs="+", default=[64, 1024, 4096])
-    p.add_argument("--seconds", type=float, default=2.0)
-    p.set_defaults(func=demo)
-    p = sub.add_parser("list", help="list env ids")
-    p.set_defaults(func=list_cmd)
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     args.func(args)
 
 

@@ -55,7 +55,11 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def train(cfg: DQNConfig, resume: str | Path | None = None, progress: bool = True) -> TrainResult:
+def train(
+    cfg: DQNConfig, resume: str | Path | None = None, progress: bool = True, stop_after: int | None = None
+) -> TrainResult:
+    """Train; `resume` continues from a checkpoint.pt. `stop_after` ends this session at that
+    env step (as a preempted job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
     device = pick_device(cfg.device)
     env_threads = cfg.env_threads or max(1, _cpus() // 2)
@@ -125,7 +129,7 @@ def train(cfg: DQNConfig, resume: str | Path | None = None, progress: bool = Tru
         return None if loss is None else float(loss.detach())
 
     # -- the loop ---------------------------------------------------------------
-    while step < cfg.total_timesteps:
+    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps):
         epsilon = linear_schedule(
             cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step
         )
@@ -306,7 +310,8 @@ def _plot(result: TrainResult, path: Path, cfg: DQNConfig) -> None:
     ax.set_xlabel("env steps")
     ax.set_ylabel("episode return")
     ax.set_title(f"DQN on {cfg.env_id}")
-    ax.legend()
+    if result.episodes or result.evals:
+        ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -38,7 +38,7 @@ class DQNConfig:
     save_replay: bool = False  # put the replay buffer in checkpoints (exact resume; large)
     overlap: bool = True  # step the envs (C++ threads) while the learner trains
     device: str = "auto"  # "auto": CUDA if available, else CPU
-    torch_threads: int | None = None  # default: the CPUs the env threads leave
+    torch_threads: int | None = None  # default: all CPUs
     run_dir: str = "runs"
 
     @classmethod

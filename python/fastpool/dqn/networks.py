@@ -23,9 +23,12 @@ class NatureCNN(nn.Module):
         with torch.no_grad():
             flat = self.features(torch.zeros(1, in_channels, height, width)).shape[1]
         self.head = nn.Sequential(nn.Linear(flat, 512), nn.ReLU(), nn.Linear(512, num_actions))
+        # channels-last convolutions run about 20% faster on CPUs (and on tensor cores)
+        self.to(memory_format=torch.channels_last)
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(obs.float() / 255.0))
+        x = (obs.float() / 255.0).contiguous(memory_format=torch.channels_last)
+        return self.head(self.features(x))
 
 
 class MLP(nn.Module):

@@ -63,7 +63,8 @@ def train(
     # -- set-up -----------------------------------------------------------------
     device = pick_device(cfg.device)
     env_threads = cfg.env_threads or max(1, _cpus() // 2)
-    torch.set_num_threads(cfg.torch_threads or max(1, _cpus() - env_threads))
+    # The learner gets every core: env steps are short, and overlap only fills the learner's gaps.
+    torch.set_num_threads(cfg.torch_threads or _cpus())
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)

@@ -82,11 +82,19 @@ py::tuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
 class PyPool {
  public:
   PyPool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, fastpool::PoolOptions options)
-      : pool_(std::move(spec), std::move(envs), options) {}
+      : owned_(std::make_unique<Pool>(std::move(spec), std::move(envs), options)), pool_(*owned_) {}
+
+  ~PyPool() {
+    // In a fork()ed child the pool's mutexes and condition variables may be in
+    // use by threads that exist only in the parent: destroying them can block
+    // forever, so the child leaves the pool's memory alone.
+    if (!pool_.in_creator_process()) static_cast<void>(owned_.release());
+  }
 
   // Sync step of every env; the caller steps envs too while it waits.
   py::tuple step(const py::handle& actions) {
     require_sync("step");
+    drain_interrupted();
     auto a = as_int_array(actions, "actions", pool_.num_envs());
     pool_.send_step(a.data(), nullptr, pool_.num_envs(), /*caller_helps=*/true);
     return receive(/*help=*/true);
@@ -118,6 +126,7 @@ class PyPool {
 
   py::tuple reset(const py::handle& seeds) {
     require_sync("reset");
+    drain_interrupted();
     send_reset(py::none(), seeds, /*caller_helps=*/true);
     return receive(/*help=*/true);
   }
@@ -149,16 +158,33 @@ class PyPool {
     return as_int_array(arr, "env_ids", arr.shape(0));
   }
 
+  // Waits in short slices so that Ctrl-C (KeyboardInterrupt) returns control at
+  // once; the interrupted batch is then dropped by the next step() or reset().
   py::tuple receive(bool help) {
     std::shared_ptr<Batch> batch;
-    {
-      py::gil_scoped_release nogil;
-      batch = pool_.recv(help);
+    while (!batch) {
+      {
+        py::gil_scoped_release nogil;
+        batch = pool_.recv(help, std::chrono::milliseconds(50));
+      }
+      if (!batch && PyErr_CheckSignals() != 0) {
+        interrupted_ = true;
+        throw py::error_already_set();
+      }
     }
+    interrupted_ = false;
     return to_numpy(batch, pool_.spec());
   }
 
-  Pool pool_;
+  // A batch whose step() was interrupted is still in flight: wait it out, drop it.
+  void drain_interrupted() {
+    if (!interrupted_) return;
+    receive(/*help=*/true);
+  }
+
+  std::unique_ptr<Pool> owned_;
+  Pool& pool_;
+  bool interrupted_ = false;
 };
 
 // Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)

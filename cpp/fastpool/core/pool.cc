@@ -1,5 +1,7 @@
 #include "fastpool/core/pool.h"
 
+#include "fastpool/core/platform.h"
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -43,7 +45,8 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       started_(envs_.size(), 0),
       seen_(envs_.size(), 0),
       queue_(envs_.size()),
-      slots_(envs_.size() / batch_size_ + 2) {
+      slots_(envs_.size() / batch_size_ + 2),
+      creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, same_step_);
   workers_.reserve(options.num_threads);
   for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
@@ -52,6 +55,15 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
 Pool::~Pool() { close(); }
 
 void Pool::close() {
+  if (!in_creator_process()) {
+    // A fork()ed child has none of the workers (and maybe a mutex a worker held):
+    // touch no lock, and neither join nor detach threads that do not exist here.
+    // Their handles are parked in a list that is never destroyed.
+    static std::vector<std::thread>& orphans = *std::make_unique<std::vector<std::thread>>().release();
+    for (std::thread& w : workers_) orphans.push_back(std::move(w));
+    workers_.clear();
+    return;
+  }
   std::lock_guard<std::mutex> once(close_mutex_);
   {
     std::lock_guard<std::mutex> lk(work_mutex_);
@@ -78,7 +90,12 @@ void Pool::render(int64_t env_id, uint8_t* image) {
   if (!envs_[env_id]->render(image)) throw std::logic_error("this env cannot render");
 }
 
+bool Pool::in_creator_process() const { return process_id() == creator_pid_; }
+
 void Pool::check_open() const {
+  if (!in_creator_process())
+    throw std::logic_error("this pool belongs to the process that created it (pid " + std::to_string(creator_pid_) +
+                           "); after fork() make a new pool in the child");
   if (stop_.load()) throw std::logic_error("the pool is closed");
 }
 
@@ -344,7 +361,8 @@ std::shared_ptr<Batch> Pool::fresh_batch() {
   return std::make_shared<Batch>(spec_, batch_size_, same_step_);
 }
 
-std::shared_ptr<Batch> Pool::recv(bool help) {
+std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t k;
   {
     std::lock_guard<std::mutex> lk(state_mutex_);
@@ -359,14 +377,19 @@ std::shared_ptr<Batch> Pool::recv(bool help) {
   }
   Slot& slot = slots_[k % slots_.size()];
   auto complete = [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); };
-  while (help && !complete() && run_some()) {
+  while (help && !complete() && std::chrono::steady_clock::now() < deadline && run_some()) {
   }
   // The last rows usually land within microseconds: spin before sleeping.
   const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinUs);
   for (int i = 0; !complete(); ++i) {
     if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
       std::unique_lock<std::mutex> lk(done_mutex_);
-      done_cv_.wait(lk, complete);
+      if (!done_cv_.wait_until(lk, deadline, complete)) {  // timed out: the batch stays pending
+        lk.unlock();
+        std::lock_guard<std::mutex> state(state_mutex_);
+        receiving_ = false;
+        return nullptr;
+      }
     }
   }
 

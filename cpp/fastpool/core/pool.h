@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -44,8 +45,10 @@ class Pool {
   // Queue a reset for each env (nullptr: every env); seeds (nullable) restart their random streams.
   void send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps);
   // Wait for the next batch. With help, the calling thread steps queued envs
-  // while it waits. Rethrows the first exception raised in a worker.
-  std::shared_ptr<Batch> recv(bool help);
+  // while it waits. Rethrows the first exception raised in a worker. Returns
+  // nullptr after `timeout`, the batch still pending (so a caller can check
+  // for Ctrl-C and wait again).
+  std::shared_ptr<Batch> recv(bool help, std::chrono::milliseconds timeout = std::chrono::hours(24 * 365));
   // Draw env_id's current state (EnvSpec::render_shape) from the calling
   // thread; the env must not be in flight.
   void render(int64_t env_id, uint8_t* image);
@@ -53,6 +56,8 @@ class Pool {
   void close();
 
   bool closed() const { return stop_.load(); }
+  // False in a fork()ed child, where the pool may not be used (see close()).
+  bool in_creator_process() const;
   const EnvSpec& spec() const { return spec_; }
   int num_envs() const { return static_cast<int>(envs_.size()); }
   int num_threads() const { return static_cast<int>(workers_.size()); }
@@ -113,6 +118,7 @@ class Pool {
 
   // Result slots: the i-th finished env goes to slot (i / batch_size) % ring.
   std::vector<Slot> slots_;
+  const int64_t creator_pid_;  // a fork()ed child may not use the pool
   std::atomic<uint64_t> finished_{0};
   uint64_t next_batch_ = 0;  // the batch recv() returns next
 

@@ -275,3 +275,109 @@ def test_close_wakes_a_thread_waiting_in_recv():
     waiter.join(timeout=10)
     assert not waiter.is_alive()
     assert len(errors) == 1 and "closed" in errors[0]
+
+
+def test_zero_size_batches_are_refused():
+    env = fastpool.make("CartPole-v1", num_envs=N, batch_size=2, seed=0)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    with pytest.raises(ValueError, match="at least one env id"):
+        env.send(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+    assert env.recv()[0].shape == (2, 4)
+
+
+def test_read_only_action_arrays_are_accepted(env):
+    actions = np.zeros(N, dtype=np.int64)
+    actions.setflags(write=False)
+    env.step(actions)
+    assert_usable(env)
+
+
+@pytest.mark.parametrize(
+    "env_id, error, match",
+    [
+        (-1, ValueError, "out of range"),
+        (N, ValueError, "out of range"),
+        (1.5, TypeError, "env_id"),
+        ("0", TypeError, "env_id"),
+    ],
+)
+def test_bad_render_calls(env_id, error, match):
+    env = fastpool.make("Breakout", num_envs=N, seed=0)
+    env.reset()
+    with pytest.raises(error, match=match):
+        env.render(env_id)
+    assert env.render(0).shape == (210, 160, 3)
+
+
+def test_render_unsupported_before_reset_and_in_flight():
+    cartpole = fastpool.make("CartPole-v1", num_envs=2, seed=0)
+    cartpole.reset()
+    with pytest.raises(RuntimeError, match="cannot render"):
+        cartpole.render(0)
+    atari = fastpool.make("Breakout", num_envs=2, batch_size=1, seed=0)
+    with pytest.raises(RuntimeError, match="reset"):
+        atari.render(0)
+    atari.async_reset()
+    with pytest.raises(RuntimeError, match="in flight"):
+        atari.render(0)  # env 0's reset result not received yet
+    atari.recv()
+    atari.recv()
+    assert atari.render(0).shape == (210, 160, 3)
+
+
+@pytest.mark.parametrize(
+    "actions, error, match",
+    [
+        (np.zeros(3, dtype=np.int64), ValueError, "shape"),
+        (np.zeros(N, dtype=np.float64), TypeError, "integers"),
+        (np.full(N, 4), ValueError, "out of range"),
+        (np.full(N, np.iinfo(np.int64).min), ValueError, "out of range"),
+    ],
+)
+def test_bad_atari_actions(actions, error, match):
+    env = fastpool.make("Breakout", num_envs=N, seed=0)
+    env.reset()
+    with pytest.raises(error, match=match):
+        env.step(actions)
+    assert env.step(np.zeros(N, dtype=np.int64))[0].shape == (N, 4, 84, 84)
+
+
+def test_atari_step_before_reset_and_after_close():
+    env = fastpool.make("Pong", num_envs=2, seed=0)
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(np.zeros(2, dtype=np.int64))
+    env.reset()
+    env.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        env.step(np.zeros(2, dtype=np.int64))
+    with pytest.raises(RuntimeError, match="closed"):
+        env.render(0)
+
+
+def test_calls_from_another_thread_while_one_is_stepping():
+    env = fastpool.make("_Faulty-v0", num_envs=2, num_threads=1, seed=0)
+    env.reset()
+    stepping = threading.Thread(target=env.step, args=(np.full(2, 2),))  # 2 x 200 ms
+    stepping.start()
+    time.sleep(0.05)
+    with pytest.raises(RuntimeError, match="not yet received"):
+        env.step(np.zeros(2, dtype=np.int64))
+    with pytest.raises(RuntimeError, match="not yet received|another thread"):
+        env.reset()
+    stepping.join(timeout=10)
+    assert not stepping.is_alive()
+    obs, *_ = env.step(np.zeros(2, dtype=np.int64))
+    assert obs.shape == (2, 1)
+
+
+def test_huge_seed_lists_and_types_for_atari():
+    env = fastpool.make("Breakout", num_envs=2, seed=0)
+    with pytest.raises(ValueError, match="seed"):
+        env.reset(seed=[1, 2, 3])
+    with pytest.raises(ValueError, match="seed"):
+        env.reset(seed=2**64 - 1)
+    env.reset(seed=[2**64 - 1, 0])  # the largest seeds are fine
+    env.step(np.zeros(2, dtype=np.int64))

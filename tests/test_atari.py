@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from ale_py import roms
 
-cv2 = pytest.importorskip("cv2")  # gymnasium's AtariPreprocessing resizes with OpenCV
 gym.register_envs(__import__("ale_py"))
 
 
@@ -28,6 +27,7 @@ def _assert_frames_close(ours, theirs):
 def test_matches_gymnasium_atari_preprocessing(game, noop_max):
     """Same seed, no sticky actions, same actions: rewards, terminations, truncations and
     lives equal at every step, frames within one intensity level (OpenCV's INTER_AREA)."""
+    pytest.importorskip("cv2")  # gymnasium's AtariPreprocessing resizes with OpenCV
     seed, steps = 11, 1500
     ref, ref_obs, ref_info = _gym_reference(game, seed, noop_max)
     pool = fastpool.make(
@@ -207,6 +207,7 @@ def test_sticky_actions_make_identical_action_sequences_diverge():
 
 def test_noop_starts_match_gymnasium_seed_streams():
     """Env i's no-op count is the one gymnasium's AtariPreprocessing draws for reset(seed=s + i)."""
+    pytest.importorskip("cv2")
     seed, n = 21, 4
     pool = fastpool.make(
         "Breakout", num_envs=n, seed=seed, repeat_action_probability=0.0, use_fire_reset=False

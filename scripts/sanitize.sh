@@ -21,7 +21,7 @@ PYTHON=${PYTHON:-python3}
 "$venv/bin/python" -m pip install -q --upgrade pip
 "$venv/bin/python" -m pip install -q \
   --config-settings=cmake.define.FASTPOOL_SANITIZE=$sanitize \
-  --config-settings=build-dir=build/$kind \
+  --config-settings=build-dir=build/$kind --config-settings=cmake.build-type=RelWithDebInfo \
   ".[sanitize]"
 # libstdc++ too: the sanitizer intercepts __cxa_throw and must find the real one at start-up.
 preload="$("${CXX:-g++}" -print-file-name=$runtime) $("${CXX:-g++}" -print-file-name=libstdc++.so)"
@@ -30,4 +30,4 @@ preload="$("${CXX:-g++}" -print-file-name=$runtime) $("${CXX:-g++}" -print-file-
 tests=(tests/test_cartpole.py tests/test_seeding.py tests/test_vector_api.py tests/test_errors.py
        tests/test_faults.py tests/test_fuzz.py "tests/test_atari.py::test_same_seed_same_trajectories_any_thread_count_and_async"
        "tests/test_atari.py::test_same_step_autoreset_keeps_the_final_frame" "tests/test_atari.py::test_render_returns_the_rgb_screen")
-LD_PRELOAD="$preload" "$venv/bin/python" -m pytest -q -p no:cacheprovider "${tests[@]}" "$@"
+FASTPOOL_SANITIZER=$kind LD_PRELOAD="$preload" "$venv/bin/python" -m pytest -q -p no:cacheprovider "${tests[@]}" "$@"

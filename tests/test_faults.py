@@ -48,6 +48,7 @@ def test_a_pool_dropped_without_close_frees_its_threads():
 
 
 @linux_only
+@pytest.mark.skipif(os.environ.get("FASTPOOL_SANITIZER") == "tsan", reason="TSan cannot follow fork() with threads")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads running
 def test_fork_child_gets_a_clear_error_and_can_make_its_own_pool():
     env = fastpool.make("CartPole-v1", num_envs=4, num_threads=2, seed=0)

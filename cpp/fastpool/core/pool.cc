@@ -238,8 +238,10 @@ bool Pool::run_some() {
   for (int k = 0; k < count; ++k) outcome[k] = advance(ids[k]);
 
   // Claim result rows for the whole chunk at once: one contended atomic per
-  // chunk, not per env, keeps threads off each other's cache lines.
-  const uint64_t first = finished_.fetch_add(count, std::memory_order_relaxed);
+  // chunk, not per env, keeps threads off each other's cache lines. acq_rel:
+  // the slot a row lands in was recycled by a recv() that happens-before some
+  // earlier claim (the busy bound guarantees one), and this makes it ours too.
+  const uint64_t first = finished_.fetch_add(count, std::memory_order_acq_rel);
   Slot* slot = nullptr;
   int written = 0;
   for (int k = 0; k < count; ++k) {

@@ -116,3 +116,17 @@ def raw_ale_frames_step():
             ale.reset_game()
 
     return frame
+
+
+def bench_steps(
+    benchmark, step, actions, *, steps: int, rounds: int, group: str, lib: str, num_envs: int
+) -> None:
+    """Time `steps` calls of step(actions) per round; record env steps for compare.py."""
+
+    def run():
+        for _ in range(steps):
+            step(actions)
+
+    benchmark.group = group
+    benchmark.extra_info.update(lib=lib, num_envs=num_envs, env_steps=steps * num_envs)
+    benchmark.pedantic(run, rounds=rounds, warmup_rounds=1)

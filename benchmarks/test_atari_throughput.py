@@ -5,7 +5,7 @@ Rates are env steps/s; frames/s = 4 x env steps/s (frame skip 4).
 """
 
 import pytest
-from peers import THREADS, breakout, raw_ale_frames_step
+from peers import THREADS, bench_steps, breakout, raw_ale_frames_step
 
 STEPS = 25  # sync steps per round
 
@@ -15,28 +15,32 @@ STEPS = 25  # sync steps per round
 @pytest.mark.parametrize("lib", ["fastpool", "envpool", "ale-py"])
 def test_breakout_threads(benchmark, lib, num_envs, num_threads):
     step, actions = breakout(lib, num_envs, num_threads)
-
-    def run():
-        for _ in range(STEPS):
-            step(actions)
-
-    benchmark.group = f"Breakout N={num_envs} threads={num_threads}"
-    benchmark.extra_info.update(lib=lib, num_envs=num_envs, env_steps=STEPS * num_envs)
-    benchmark.pedantic(run, rounds=max(3, 2000 // (STEPS * num_envs)), warmup_rounds=1)
+    bench_steps(
+        benchmark,
+        step,
+        actions,
+        steps=STEPS,
+        rounds=max(3, 2000 // (STEPS * num_envs)),
+        group=f"Breakout N={num_envs} threads={num_threads}",
+        lib=lib,
+        num_envs=num_envs,
+    )
 
 
 @pytest.mark.parametrize("lib", ["gymnasium-async", "sb3-subproc"])
 def test_breakout_processes(benchmark, lib):
     num_envs = 8
     step, actions = breakout(lib, num_envs, THREADS)
-
-    def run():
-        for _ in range(STEPS):
-            step(actions)
-
-    benchmark.group = f"Breakout N={num_envs} threads={THREADS}"
-    benchmark.extra_info.update(lib=lib, num_envs=num_envs, env_steps=STEPS * num_envs)
-    benchmark.pedantic(run, rounds=5, warmup_rounds=1)
+    bench_steps(
+        benchmark,
+        step,
+        actions,
+        steps=STEPS,
+        rounds=5,
+        group=f"Breakout N={num_envs} threads={THREADS}",
+        lib=lib,
+        num_envs=num_envs,
+    )
 
 
 def test_raw_ale_ceiling(benchmark):

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("stable_baselines3")
 
 import fastpool  # noqa: E402
-from peers import _gym_breakout_v4  # noqa: E402
+from peers import _gym_breakout_v4, bench_steps  # noqa: E402
 
 STEPS = 50
 
@@ -25,13 +25,16 @@ def test_adapter_overhead(benchmark, lib, env_id, n):
         env.reset()
         step = env.step
 
-    def run():
-        for _ in range(STEPS):
-            step(actions)
-
-    benchmark.group = f"SB3 adapter {env_id} N={n}"
-    benchmark.extra_info.update(lib=lib, num_envs=n, env_steps=STEPS * n)
-    benchmark.pedantic(run, rounds=max(5, 20000 // (STEPS * n)), warmup_rounds=1)
+    bench_steps(
+        benchmark,
+        step,
+        actions,
+        steps=STEPS,
+        rounds=max(5, 20000 // (STEPS * n)),
+        group=f"SB3 adapter {env_id} N={n}",
+        lib=lib,
+        num_envs=n,
+    )
 
 
 @pytest.mark.parametrize("lib", ["fastpool", "sb3-subproc"])

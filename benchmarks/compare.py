@@ -40,7 +40,8 @@ def main() -> None:
     if raw:
         print(f"\nraw ALE ceiling: {4 * raw:,.0f} frames/s per thread")
     print(
-        f"\n{'workload':<30} {'library':<16} {'env steps/s':>13} {'frames/s':>10} {'fastpool/this':>14} {'of ceiling':>11}"
+        f"\n{'workload':<30} {'library':<16} {'env steps/s':>13} {'frames/s':>10} "
+        f"{'fastpool/this':>14} {'of ceiling':>11}"
     )
     for group, libs in groups.items():
         ours = libs.get("fastpool")

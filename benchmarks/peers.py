@@ -46,9 +46,7 @@ def breakout(lib: str, num_envs: int, num_threads: int):
     elif lib == "ale-py":
         from ale_py.vector_env import AtariVectorEnv
 
-        env = AtariVectorEnv(
-            "breakout", num_envs=num_envs, num_threads=num_threads, repeat_action_probability=0.25
-        )
+        env = AtariVectorEnv("breakout", num_envs=num_envs, num_threads=num_threads, repeat_action_probability=0.25)
     elif lib == "gymnasium-async":
         env = _gym_atari_async(num_envs)
     elif lib == "sb3-subproc":
@@ -118,9 +116,7 @@ def raw_ale_frames_step():
     return frame
 
 
-def bench_steps(
-    benchmark, step, actions, *, steps: int, rounds: int, group: str, lib: str, num_envs: int
-) -> None:
+def bench_steps(benchmark, step, actions, *, steps: int, rounds: int, group: str, lib: str, num_envs: int) -> None:
     """Time `steps` calls of step(actions) per round; record env steps for compare.py."""
 
     def run():

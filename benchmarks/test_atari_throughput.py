@@ -5,6 +5,7 @@ Rates are env steps/s; frames/s = 4 x env steps/s (frame skip 4).
 """
 
 import pytest
+
 from peers import THREADS, bench_steps, breakout, raw_ale_frames_step
 
 STEPS = 25  # sync steps per round

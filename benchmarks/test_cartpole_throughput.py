@@ -4,6 +4,7 @@ Run with scripts/bench.sh, which prints one side-by-side table from a single run
 """
 
 import pytest
+
 from peers import bench_steps, cartpole
 
 STEPS_PER_ROUND = 100

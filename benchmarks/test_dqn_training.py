@@ -3,16 +3,14 @@
 learning; (b) replay bytes per transition and RSS of a filled 1M-transition buffer; (c) env
 steps to solve CartPole over 3 seeds."""
 
-import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from fastpool.dqn import DQNConfig, ReplayBuffer, train  # noqa: E402
+from fastpool.dqn import DQNConfig, train  # noqa: E402
 
 # Shared by both libraries: 4 envs, 1 update of batch 32 per 4 transitions, buffer 10k.
 N_ENVS, STEPS, LEARNING_STARTS = 4, 6_000, 1_000
@@ -49,9 +47,7 @@ def test_breakout_dqn_training_speed(benchmark, tmp_path, lib):
 
         from peers import _gym_breakout_v4
 
-        env = VecFrameStack(
-            make_atari_env(_gym_breakout_v4, n_envs=N_ENVS, seed=0, vec_env_cls=SubprocVecEnv), 4
-        )
+        env = VecFrameStack(make_atari_env(_gym_breakout_v4, n_envs=N_ENVS, seed=0, vec_env_cls=SubprocVecEnv), 4)
         model = DQN(
             "CnnPolicy",
             env,
@@ -64,7 +60,7 @@ def test_breakout_dqn_training_speed(benchmark, tmp_path, lib):
             device="cpu",
             optimize_memory_usage=False,
         )
-        run = lambda: model.learn(STEPS)  # noqa: E731
+        run = lambda: model.learn(STEPS)
     benchmark.group = "DQN training, Breakout, 4 envs"
     benchmark.extra_info.update(lib=lib, num_envs=N_ENVS, env_steps=STEPS)
     benchmark.pedantic(run, rounds=1, warmup_rounds=0)

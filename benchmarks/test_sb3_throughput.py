@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("stable_baselines3")
 
-import fastpool  # noqa: E402
-from peers import _gym_breakout_v4, bench_steps  # noqa: E402
+import fastpool
+from peers import _gym_breakout_v4, bench_steps
 
 STEPS = 50
 

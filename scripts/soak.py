@@ -15,8 +15,9 @@ import os
 import sys
 import time
 
-import fastpool
 import numpy as np
+
+import fastpool
 
 BOUND = 0.01
 
@@ -93,9 +94,7 @@ def main() -> None:
         soak_steps("Breakout", 64, int(1e7 * args.scale), frames_per_step=4),
     )
     ok &= report(f"make/close x {int(1000 * args.scale)}", soak_cycles(max(int(1000 * args.scale), 2)))
-    print(
-        f"soak {'passed' if ok else 'FAILED'} in {time.time() - start:.0f} s (bound: RSS growth < {BOUND:.0%})"
-    )
+    print(f"soak {'passed' if ok else 'FAILED'} in {time.time() - start:.0f} s (bound: RSS growth < {BOUND:.0%})")
     sys.exit(0 if ok else 1)
 
 

@@ -1,11 +1,12 @@
 """Atari: parity with gymnasium's AtariPreprocessing + FrameStackObservation over ale-py,
 run side by side; every ROM; ids and defaults; episode semantics; seeding."""
 
-import fastpool
 import gymnasium as gym
 import numpy as np
 import pytest
 from ale_py import roms
+
+import fastpool
 
 gym.register_envs(__import__("ale_py"))
 
@@ -106,9 +107,7 @@ def test_observation_layout_and_info():
 
 
 def test_rgb_and_custom_sizes():
-    env = fastpool.make(
-        "Pong", num_envs=2, seed=0, gray_scale=False, img_height=64, img_width=48, stack_num=2
-    )
+    env = fastpool.make("Pong", num_envs=2, seed=0, gray_scale=False, img_height=64, img_width=48, stack_num=2)
     obs, _ = env.reset()
     assert obs.shape == (2, 6, 64, 48)
     obs, *_ = env.step(np.zeros(2, dtype=np.int64))
@@ -181,9 +180,7 @@ def test_same_seed_same_trajectories_any_thread_count_and_async():
             ids = info["env_id"]
             for row, i in enumerate(ids):
                 if count[i] <= 60:  # envs past their quota keep stepping, unrecorded
-                    per_env[i].append(
-                        (obs[row].tobytes(), float(rew[row]), bool(term[row]), bool(trunc[row]))
-                    )
+                    per_env[i].append((obs[row].tobytes(), float(rew[row]), bool(term[row]), bool(trunc[row])))
                 count[i] += 1
             env.send(actions[np.minimum(count[ids], 60) - 1, ids], ids)
         return per_env
@@ -209,9 +206,7 @@ def test_noop_starts_match_gymnasium_seed_streams():
     """Env i's no-op count is the one gymnasium's AtariPreprocessing draws for reset(seed=s + i)."""
     pytest.importorskip("cv2")
     seed, n = 21, 4
-    pool = fastpool.make(
-        "Breakout", num_envs=n, seed=seed, repeat_action_probability=0.0, use_fire_reset=False
-    )
+    pool = fastpool.make("Breakout", num_envs=n, seed=seed, repeat_action_probability=0.0, use_fire_reset=False)
     _, info = pool.reset()
     for i in range(n):
         _, _, ref_info = _gym_reference("Breakout", seed + i, noop_max=30)
@@ -238,7 +233,7 @@ def test_bad_atari_options(kwargs, error, match):
 def test_bad_atari_actions_and_names():
     env = fastpool.make("Breakout", num_envs=2, seed=0)
     env.reset()
-    with pytest.raises(ValueError, match="action 4 .* out of range \\[0, 4\\)"):
+    with pytest.raises(ValueError, match=r"action 4 .* out of range \[0, 4\)"):
         env.step(np.array([0, 4]))
     with pytest.raises(ValueError, match="action -1"):
         env.step(np.array([-1, 0]))

@@ -1,9 +1,10 @@
 """CartPole-v1 parity: fastpool against gymnasium itself, run side by side."""
 
-import fastpool
 import gymnasium as gym
 import numpy as np
 import pytest
+
+import fastpool
 
 
 def _gym_envs(n, seed, max_episode_steps=500):

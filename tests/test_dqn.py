@@ -37,18 +37,14 @@ def _random_streams(num_envs, steps, frame_shape, stack, rng):
             stacks[i] = fresh()
 
 
-@pytest.mark.parametrize(
-    "frame_shape, stack, capacity", [((1, 3, 2), 4, 10_000), ((1, 3, 2), 4, 90), ((5,), 1, 60)]
-)
+@pytest.mark.parametrize("frame_shape, stack, capacity", [((1, 3, 2), 4, 10_000), ((1, 3, 2), 4, 90), ((5,), 1, 60)])
 def test_replay_matches_a_naive_buffer(frame_shape, stack, capacity):
     rng = np.random.default_rng(0)
     num_envs = 3
     obs_shape = (frame_shape[0] * stack, *frame_shape[1:]) if stack > 1 else frame_shape
     rb = ReplayBuffer(capacity, num_envs, obs_shape, np.uint8, stack)
     naive = {}
-    for obs, actions, rewards, next_obs, terminated, ended in _random_streams(
-        num_envs, 400, frame_shape, stack, rng
-    ):
+    for obs, actions, rewards, next_obs, terminated, ended in _random_streams(num_envs, 400, frame_shape, stack, rng):
         slots = rb.add(obs, actions, rewards, next_obs, terminated, ended)
         for e in range(num_envs):
             naive[(e, int(slots[e]))] = (
@@ -79,9 +75,7 @@ def test_replay_matches_a_naive_buffer(frame_shape, stack, capacity):
         obs, action, reward, next_obs, terminated = naive[k]
         np.testing.assert_array_equal(got["obs"][j], obs)
         np.testing.assert_array_equal(got["next_obs"][j], next_obs)
-        assert (
-            got["actions"][j] == action and got["rewards"][j] == reward and got["terminated"][j] == terminated
-        )
+        assert got["actions"][j] == action and got["rewards"][j] == reward and got["terminated"][j] == terminated
     assert len(live) >= min(50, capacity // 3)
 
 
@@ -121,9 +115,7 @@ def test_tiny_training_runs_are_deterministic(tmp_path):
 
 
 def test_resume_continues_exactly(tmp_path):
-    full = train(
-        _tiny(run_dir=str(tmp_path / "full"), checkpoint_freq=1200, save_replay=True), progress=False
-    )
+    full = train(_tiny(run_dir=str(tmp_path / "full"), checkpoint_freq=1200, save_replay=True), progress=False)
     part = train(
         _tiny(run_dir=str(tmp_path / "part"), checkpoint_freq=1200, save_replay=True),
         progress=False,
@@ -160,9 +152,7 @@ def test_atari_training_runs_the_cnn_path(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "fastpool", *args], capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", "fastpool", *args], capture_output=True, text=True, check=False)
 
 
 def test_eval_writes_a_readable_video(tmp_path):
@@ -173,9 +163,7 @@ def test_eval_writes_a_readable_video(tmp_path):
     from dataclasses import asdict
 
     torch.save({"config": asdict(cfg), "q": q.state_dict()}, model)
-    out = _cli(
-        "eval", str(model), "--episodes", "2", "--video", str(tmp_path / "play.mp4"), "--device", "cpu"
-    )
+    out = _cli("eval", str(model), "--episodes", "2", "--video", str(tmp_path / "play.mp4"), "--device", "cpu")
     assert out.returncode == 0, out.stderr
     assert "mean" in out.stdout
     frames = imageio.mimread(tmp_path / "play.mp4", memtest=False)

@@ -3,9 +3,10 @@
 import threading
 import time
 
-import fastpool
 import numpy as np
 import pytest
+
+import fastpool
 
 N = 4
 
@@ -365,7 +366,7 @@ def test_calls_from_another_thread_while_one_is_stepping():
     time.sleep(0.05)
     with pytest.raises(RuntimeError, match="not yet received"):
         env.step(np.zeros(2, dtype=np.int64))
-    with pytest.raises(RuntimeError, match="not yet received|another thread"):
+    with pytest.raises(RuntimeError, match=r"not yet received|another thread"):
         env.reset()
     stepping.join(timeout=10)
     assert not stepping.is_alive()

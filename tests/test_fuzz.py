@@ -38,9 +38,7 @@ action_arrays = dtypes.flatmap(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(actions=action_arrays)
 def test_any_action_array_steps_or_raises_cleanly(actions):
-    valid = (
-        actions.shape == (N,) and actions.dtype.kind in "iu" and bool(np.all((actions >= 0) & (actions < 2)))
-    )
+    valid = actions.shape == (N,) and actions.dtype.kind in "iu" and bool(np.all((actions >= 0) & (actions < 2)))
     if valid:
         obs, *_ = _ENV.step(actions)
         assert obs.shape == (N, 4)

@@ -110,7 +110,7 @@ def test_episode_statistics_are_whole_games_with_unclipped_scores():
     lives_lost = np.zeros(2, dtype=int)
     games = []
     for _ in range(6000):
-        obs, reward, dones, infos = env.step(rng.integers(0, 4, size=2))
+        _, reward, dones, infos = env.step(rng.integers(0, 4, size=2))
         total += reward
         lives_lost += dones
         for i, info in enumerate(infos):
@@ -181,9 +181,7 @@ class _Random:
 @pytest.mark.parametrize("algo", ["dqn", "ppo"])
 def test_cnn_policies_train_on_breakout_with_vecmonitor_and_evalcallback(tmp_path, algo):
     env = VecMonitor(fastpool.make_sb3("BreakoutNoFrameskip-v4", n_envs=4, seed=0))
-    eval_env = fastpool.make_sb3(
-        "BreakoutNoFrameskip-v4", n_envs=2, seed=1, episodic_life=False, max_episode_steps=200
-    )
+    eval_env = fastpool.make_sb3("BreakoutNoFrameskip-v4", n_envs=2, seed=1, episodic_life=False, max_episode_steps=200)
     callback = EvalCallback(eval_env, n_eval_episodes=1, eval_freq=250, log_path=str(tmp_path), verbose=0)
     if algo == "dqn":
         model = DQN(

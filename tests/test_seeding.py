@@ -2,9 +2,10 @@
 
 import hashlib
 
-import fastpool
 import numpy as np
 import pytest
+
+import fastpool
 
 
 def _trajectory(num_threads, seed=42, n=16, steps=300, batch_size=None):

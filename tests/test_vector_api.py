@@ -1,10 +1,11 @@
 """The gymnasium VectorEnv contract, checked against gymnasium's own SyncVectorEnv."""
 
-import fastpool
 import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import fastpool
 
 
 def _sync_reference(n, mode, max_episode_steps=500):

@@ -58,9 +58,7 @@ def make(
     num_envs = _positive_int("num_envs", num_envs)
     if num_envs > _MAX_ENVS:
         raise ValueError(f"num_envs={num_envs} is more than fastpool supports ({_MAX_ENVS})")
-    threads = (
-        default_num_threads(num_envs) if num_threads is None else _positive_int("num_threads", num_threads)
-    )
+    threads = default_num_threads(num_envs) if num_threads is None else _positive_int("num_threads", num_threads)
     batch = num_envs if batch_size is None else _positive_int("batch_size", batch_size)
     if batch > num_envs:
         raise ValueError(f"batch_size must be in [1, num_envs={num_envs}], got {batch}")
@@ -76,9 +74,7 @@ def make(
     options = {**entry.defaults, **env_options}
     unknown = set(options) - set(entry.defaults)
     if unknown:
-        raise TypeError(
-            f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}"
-        )
+        raise TypeError(f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}")
     same_step = mode is AutoresetMode.SAME_STEP
     common = {
         "num_envs": num_envs,

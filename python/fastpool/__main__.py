@@ -117,8 +117,14 @@ def parser() -> argparse.ArgumentParser:
     dqn.add_argument("--stop-after", type=int, metavar="STEPS", help="end this session at this env step")
     dqn.add_argument("--no-overlap", action="store_true", help="do not step envs while learning")
     dqn.add_argument("--no-progress", action="store_true", help="no progress bar")
-    dqn.add_argument("--set", type=_override, action="append", default=[], metavar="KEY=VALUE",
-                     help="any DQNConfig field, e.g. --set learning_rate=1e-4 --set double_dqn=False")
+    dqn.add_argument(
+        "--set",
+        type=_override,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any DQNConfig field, e.g. --set learning_rate=1e-4 --set double_dqn=False",
+    )
     dqn.set_defaults(func=train_cmd)
 
     ev = sub.add_parser("eval", help="play a trained model greedily; print scores, write a video")

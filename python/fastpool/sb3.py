@@ -72,9 +72,7 @@ class FastpoolVecEnv(VecEnv):
         obs, info = self.env.reset(seed=seeds)
         self._reset_seeds()
         self._reset_options()
-        self._extra = (
-            np.stack([info[name] for name in self._info_index], axis=1) if self._info_index else self._extra
-        )
+        self._extra = np.stack([info[name] for name in self._info_index], axis=1) if self._info_index else self._extra
         self.reset_infos = [{} for _ in range(self.num_envs)]
         self._returns[:] = 0
         return obs
@@ -156,9 +154,7 @@ class FastpoolVecEnv(VecEnv):
             "render": lambda i: self.env.render(i),
         }
         if method_name not in methods:
-            raise AttributeError(
-                f"fastpool envs have no method {method_name!r}; they offer {sorted(methods)}"
-            )
+            raise AttributeError(f"fastpool envs have no method {method_name!r}; they offer {sorted(methods)}")
         if method_args or method_kwargs:
             raise TypeError(f"{method_name}() takes no arguments")
         return [methods[method_name](i) for i in self._get_indices(indices)]

@@ -131,9 +131,7 @@ def train(
 
     # -- the loop ---------------------------------------------------------------
     while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps):
-        epsilon = linear_schedule(
-            cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step
-        )
+        epsilon = linear_schedule(cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step)
         with torch.no_grad():
             actions = q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
         explore = rng.random(cfg.num_envs) < epsilon
@@ -160,10 +158,7 @@ def train(
         obs = next_obs
         step = next_step
 
-        if (
-            next_step // cfg.target_network_frequency
-            > (next_step - cfg.num_envs) // cfg.target_network_frequency
-        ):
+        if next_step // cfg.target_network_frequency > (next_step - cfg.num_envs) // cfg.target_network_frequency:
             with torch.no_grad():
                 for p, tp in zip(q.parameters(), target.parameters()):
                     tp.mul_(1.0 - cfg.tau).add_(p, alpha=cfg.tau)

@@ -10,7 +10,6 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
-from typing_extensions import Self
 
 _MAX_SEED = 2**64 - 1
 
@@ -93,7 +92,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> VectorEnv:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -44,7 +44,6 @@ class Atari final : public Env {
   // Throws unless rom_path is a ROM that ALE supports (ALE itself would exit).
   static void check_rom(const std::string& rom_path);
   int num_actions() const { return static_cast<int>(actions_.size()); }
-  const AtariConfig& config() const { return config_; }
 
   void seed(uint64_t seed) override;
   void reset() override;

@@ -33,6 +33,8 @@ def make(
     num_threads: int | None = None,
     batch_size: int | None = None,
     autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+    backend: str = "local",
+    num_workers: int = 1,
     **env_options: Any,
 ) -> VectorEnv:
     """Make a pool of `num_envs` copies of `env_id` as a gymnasium vector env.
@@ -52,6 +54,8 @@ def make(
             returns the first obs of the next one, reward 0, the action ignored) or
             SAME_STEP (the reset happens in the ending step; the last obs is in
             `info["final_obs"]`).
+        backend: "local" (this process) or "ray": `num_workers` Ray actors each own a pool
+            of num_envs / num_workers envs with `num_threads` threads (see fastpool.ray_backend).
         **env_options: per-env options, e.g. `max_episode_steps` (CartPole: 500).
     """
     entry = resolve(env_id)
@@ -75,6 +79,14 @@ def make(
     unknown = set(options) - set(entry.defaults)
     if unknown:
         raise TypeError(f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}")
+    if backend == "ray":
+        from fastpool.ray_backend import RayVectorEnv
+
+        workers = _positive_int("num_workers", num_workers)
+        per_worker = 1 if num_threads is None else threads
+        return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)
+    if backend != "local":
+        raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
     same_step = mode is AutoresetMode.SAME_STEP
     common = {
         "num_envs": num_envs,

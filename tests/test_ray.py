@@ -1,0 +1,95 @@
+"""The Ray backend on a local 2-CPU cluster with 2 actors: the same streams as a local pool,
+both autoreset modes, async batches of whole workers, dead workers named, close ends actors."""
+
+import numpy as np
+import pytest
+
+ray = pytest.importorskip("ray")
+
+import fastpool  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.parametrize(
+    "env_id, options",
+    [("CartPole-v1", {"max_episode_steps": 20}), ("Breakout", {"repeat_action_probability": 0.25})],
+)
+@pytest.mark.parametrize("mode", ["next_step", "same_step"])
+def test_same_trajectories_as_a_local_pool(env_id, options, mode):
+    n = 6
+    remote = fastpool.make(env_id, num_envs=n, seed=3, backend="ray", num_workers=2, autoreset_mode=mode, **options)
+    local = fastpool.make(env_id, num_envs=n, seed=3, autoreset_mode=mode, **options)
+    try:
+        np.testing.assert_array_equal(remote.reset()[0], local.reset()[0])
+        rng = np.random.default_rng(0)
+        finals = 0
+        for _ in range(80):
+            a = rng.integers(0, 2, size=n)
+            x, y = remote.step(a), local.step(a)
+            for u, v in zip(x[:4], y[:4]):
+                np.testing.assert_array_equal(u, v)
+            np.testing.assert_array_equal(x[4]["env_id"], np.arange(n))
+            if "final_obs" in y[4]:
+                finals += 1
+                np.testing.assert_array_equal(x[4]["_final_obs"], y[4]["_final_obs"])
+                for i in np.flatnonzero(y[4]["_final_obs"]):
+                    np.testing.assert_array_equal(x[4]["final_obs"][i], y[4]["final_obs"][i])
+                np.testing.assert_array_equal(x[4]["final_info"]["env_id"], y[4]["final_info"]["env_id"])
+        assert mode == "next_step" or env_id != "CartPole-v1" or finals > 0
+        np.testing.assert_array_equal(remote.reset(seed=9)[0], local.reset(seed=9)[0])
+    finally:
+        remote.close()
+
+
+def test_async_batches_are_whole_workers_with_global_ids():
+    env = fastpool.make("CartPole-v1", num_envs=8, seed=0, backend="ray", num_workers=2, batch_size=4)
+    try:
+        env.async_reset()
+        seen = []
+        for _ in range(6):
+            obs, *_, info = env.recv()
+            ids = info["env_id"]
+            assert obs.shape == (4, 4) and sorted(ids) in ([0, 1, 2, 3], [4, 5, 6, 7])
+            seen.append(tuple(ids))
+            env.send(np.zeros(4, dtype=np.int64), ids)
+        assert {(0, 1, 2, 3), (4, 5, 6, 7)} >= set(seen)
+        with pytest.raises(ValueError, match="all of worker"):
+            env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+    finally:
+        env.close()
+
+
+def test_bad_input_and_a_dead_worker_are_clear_errors():
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=2)
+    try:
+        env.reset()
+        with pytest.raises(ValueError, match="shape"):
+            env.step(np.zeros(3, dtype=np.int64))
+        with pytest.raises(ValueError, match="out of range"):  # raised in the actor, seen here
+            env.step(np.array([0, 0, 0, 7]))
+        env.step(np.zeros(4, dtype=np.int64))
+        ray.kill(env.workers[1])
+        with pytest.raises(ray.exceptions.RayActorError):  # wait until it is gone
+            ray.get(env.workers[1].spaces.remote(), timeout=30)
+        with pytest.raises(RuntimeError, match=r"worker\(s\) \[1\] died"):
+            env.step(np.zeros(4, dtype=np.int64))
+    finally:
+        env.close()
+
+
+def test_close_ends_every_actor():
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=2)
+    env.reset()
+    workers = list(env.workers)
+    env.close()
+    for w in workers:
+        with pytest.raises(ray.exceptions.RayActorError):
+            ray.get(w.spaces.remote(), timeout=30)
+    with pytest.raises(RuntimeError, match="closed"):
+        env.reset()

@@ -147,3 +147,12 @@ def test_async_send_recv_returns_env_ids():
 def test_num_threads_default_never_exceeds_num_envs():
     assert fastpool.make("CartPole-v1", num_envs=1).num_threads == 1
     assert fastpool.make("CartPole-v1", num_envs=64).num_threads >= 1
+
+
+def test_gymnasium_make_vec_builds_a_fastpool_pool():
+    env = gym.make_vec("fastpool/CartPole-v1", num_envs=3, vectorization_mode="vector_entry_point")
+    assert isinstance(env, fastpool.VectorEnv) and env.num_envs == 3
+    obs, _ = env.reset(seed=5)
+    np.testing.assert_array_equal(obs, fastpool.make("CartPole-v1", num_envs=3, seed=5).reset()[0])
+    atari = gym.make_vec("fastpool/BreakoutNoFrameskip-v4", num_envs=2)  # the default mode picks it too
+    assert atari.observation_space.shape == (2, 4, 84, 84)

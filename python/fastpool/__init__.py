@@ -165,3 +165,18 @@ def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: A
     from fastpool.sb3 import make_sb3 as _make_sb3
 
     return _make_sb3(env_id, n_envs=n_envs, seed=seed, **options)
+
+
+def _register_with_gymnasium() -> None:
+    """`gym.make_vec("fastpool/CartPole-v1", num_envs=...)` builds a fastpool pool, which is how
+    libraries that vectorize through gymnasium (RLlib's VECTOR_ENTRY_POINT mode) pick it up."""
+    import functools
+
+    import gymnasium
+
+    for name in list_envs():  # versioned ids only: gymnasium refuses both Name and Name-v5
+        if "/" not in name and "-v" in name and f"fastpool/{name}" not in gymnasium.registry:
+            gymnasium.register(f"fastpool/{name}", vector_entry_point=functools.partial(make, name))
+
+
+_register_with_gymnasium()

@@ -361,9 +361,16 @@ def test_atari_step_before_reset_and_after_close():
 def test_calls_from_another_thread_while_one_is_stepping():
     env = fastpool.make("_Faulty-v0", num_envs=2, num_threads=1, seed=0)
     env.reset()
-    stepping = threading.Thread(target=env.step, args=(np.full(2, 2),))  # 2 x 200 ms
+    started = threading.Event()
+
+    def slow_step():
+        started.set()
+        env.step(np.full(2, 2))  # 2 x 200 ms on one thread
+
+    stepping = threading.Thread(target=slow_step)
     stepping.start()
-    time.sleep(0.05)
+    started.wait()
+    time.sleep(0.1)
     with pytest.raises(RuntimeError, match="not yet received"):
         env.step(np.zeros(2, dtype=np.int64))
     with pytest.raises(RuntimeError, match=r"not yet received|another thread"):

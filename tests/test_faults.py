@@ -16,8 +16,8 @@ import fastpool
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals, fork and /proc")
 
 
-def _threads() -> int:
-    return len(os.listdir("/proc/self/task"))
+def _thread_ids() -> set[str]:
+    return set(os.listdir("/proc/self/task"))
 
 
 @linux_only
@@ -38,13 +38,14 @@ def test_ctrl_c_during_a_long_step_returns_control_and_the_pool_recovers():
 @linux_only
 def test_a_pool_dropped_without_close_frees_its_threads():
     gc.collect()
-    before = _threads()
+    before = _thread_ids()
     env = fastpool.make("CartPole-v1", num_envs=16, num_threads=4, seed=0)
     env.reset()
-    assert _threads() == before + 4
+    ours = _thread_ids() - before  # other libraries' threads may come and go meanwhile
+    assert len(ours) >= 4
     del env
     gc.collect()
-    assert _threads() == before
+    assert not ours & _thread_ids()
 
 
 @linux_only
@@ -55,6 +56,7 @@ def test_fork_child_gets_a_clear_error_and_can_make_its_own_pool():
     env.reset()
     pid = os.fork()
     if pid == 0:  # the child: report through the exit code, never return into pytest
+        signal.alarm(30)  # a hang ends the child (and fails the test) instead of the run
         code = 1
         try:
             try:

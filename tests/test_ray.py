@@ -105,3 +105,25 @@ def test_close_ends_every_actor():
         _wait_until_dead(w)
     with pytest.raises(RuntimeError, match="closed"):
         env.reset()
+
+
+def test_rllib_ppo_learns_cartpole_on_a_fastpool_pool():
+    """RLlib's env runners build the pool through the `fastpool/<id>` vector entry point."""
+    pytest.importorskip("ray.rllib")
+    from ray.rllib.algorithms.ppo import PPOConfig
+
+    config = (
+        PPOConfig()
+        .environment("fastpool:fastpool/CartPole-v1")  # "module:" makes each runner import fastpool
+        .env_runners(num_env_runners=1, num_envs_per_env_runner=8, gym_env_vectorize_mode="vector_entry_point")
+        .training(train_batch_size_per_learner=2000, minibatch_size=250, num_epochs=6, lr=3e-4)
+        .debugging(seed=0)
+    )
+    algo = config.build_algo()
+    try:
+        envs = algo.env_runner_group.foreach_env_runner(lambda r: type(r.env.unwrapped), local_env_runner=False)
+        assert envs == [fastpool.VectorEnv]
+        returns = [algo.train()["env_runners"]["episode_return_mean"] for _ in range(10)]
+    finally:
+        algo.stop()
+    assert returns[-1] > 4 * returns[0] and returns[-1] > 120, returns  # a random policy scores ~22

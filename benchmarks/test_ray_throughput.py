@@ -28,6 +28,14 @@ def test_breakout_over_ray(benchmark, lib):
     obs, _ = env.reset()
     actions = np.random.default_rng(0).integers(0, 4, size=N)
     benchmark.extra_info["bytes_per_step"] = int(obs.nbytes + N * (8 + 1 + 1) + actions.nbytes)
-    bench_steps(benchmark, env.step, actions, steps=STEPS, rounds=8, group=f"Breakout N={N} threads=2 (Ray)",
-                lib=lib, num_envs=N)
+    bench_steps(
+        benchmark,
+        env.step,
+        actions,
+        steps=STEPS,
+        rounds=8,
+        group=f"Breakout N={N} threads=2 (Ray)",
+        lib=lib,
+        num_envs=N,
+    )
     env.close()

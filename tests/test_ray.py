@@ -61,10 +61,38 @@ def test_async_batches_are_whole_workers_with_global_ids():
             seen.append(tuple(ids))
             env.send(np.zeros(4, dtype=np.int64), ids)
         assert {(0, 1, 2, 3), (4, 5, 6, 7)} >= set(seen)
-        with pytest.raises(ValueError, match="all of worker"):
+        with pytest.raises(ValueError, match=r"all of envs 0\.\.3"):
             env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
     finally:
         env.close()
+
+
+def test_async_batches_smaller_than_a_worker_are_pipelined():
+    """batch_size 2 with 4 envs per worker: each worker holds 2 batches in flight, in order."""
+    env = fastpool.make("CartPole-v1", num_envs=8, seed=0, backend="ray", num_workers=2, batch_size=2)
+    local = fastpool.make("CartPole-v1", num_envs=8, seed=0)
+    try:
+        assert env.batches == [(0, 0, 2), (0, 2, 4), (1, 4, 6), (1, 6, 8)]
+        env.async_reset()
+        first = {}
+        for _ in range(4):
+            obs, *_, info = env.recv()
+            first[tuple(info["env_id"])] = obs
+        assert sorted(first) == [(0, 1), (2, 3), (4, 5), (6, 7)]
+        np.testing.assert_array_equal(np.concatenate([first[k] for k in sorted(first)]), local.reset()[0])
+        for ids in first:
+            env.send(np.ones(2, dtype=np.int64), np.array(ids))
+        stepped = {}
+        for _ in range(4):
+            obs, *_, info = env.recv()
+            stepped[tuple(info["env_id"])] = obs
+        expected = local.step(np.ones(8, dtype=np.int64))[0]
+        np.testing.assert_array_equal(np.concatenate([stepped[k] for k in sorted(stepped)]), expected)
+        with pytest.raises(ValueError, match="multiple or a divisor"):
+            fastpool.make("CartPole-v1", num_envs=8, backend="ray", num_workers=2, batch_size=3)
+    finally:
+        env.close()
+        local.close()
 
 
 def test_bad_input_and_a_dead_worker_are_clear_errors():

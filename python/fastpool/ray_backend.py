@@ -28,40 +28,57 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 
 class _Worker:
-    """Runs in a Ray actor: a local pool for global env ids [first, first + num_envs)."""
+    """Runs in a Ray actor: one local pool per batch of its envs, batch k holding global env ids
+    [lo, hi) and seeded so that env i uses the stream of seed + i, as in one local pool."""
 
-    def __init__(self, env_id: str, num_envs: int, first: int, seed: int, num_threads: int, mode: str, options):
-        self.first = first
-        self.env = fastpool.make(
-            env_id, num_envs=num_envs, seed=seed + first, num_threads=num_threads, autoreset_mode=mode, **options
-        )
+    def __init__(self, env_id: str, ranges, seed: int, num_threads: int, mode: str, options):
+        self.firsts = [lo for lo, _ in ranges]
+        self.pools = [
+            fastpool.make(
+                env_id,
+                num_envs=hi - lo,
+                seed=seed + lo,
+                num_threads=min(num_threads, hi - lo),
+                autoreset_mode=mode,
+                **options,
+            )
+            for lo, hi in ranges
+        ]
 
     def spaces(self):
-        return self.env.single_observation_space, self.env.single_action_space, self.env.render_mode
+        return self.pools[0].single_observation_space, self.pools[0].single_action_space
 
-    def reset(self, seed):
-        obs, info = self.env.reset(seed=seed)
-        return obs, None, None, None, self._global(info)
+    def reset(self, k: int, seed):
+        obs, info = self.pools[k].reset(seed=seed)
+        return obs, None, None, None, self._global(k, info)
 
-    def step(self, actions):
-        obs, reward, terminated, truncated, info = self.env.step(actions)
-        return obs, reward, terminated, truncated, self._global(info)
+    def step(self, k: int, actions):
+        obs, reward, terminated, truncated, info = self.pools[k].step(actions)
+        return obs, reward, terminated, truncated, self._global(k, info)
 
     def close(self) -> None:
-        self.env.close()
+        for pool in self.pools:
+            pool.close()
 
-    def _global(self, info: dict) -> dict:
+    def _global(self, k: int, info: dict) -> dict:
+        first = self.firsts[k]
         info = dict(info)
-        info["env_id"] = info["env_id"] + self.first
+        info["env_id"] = info["env_id"] + first
         if "final_info" in info:
             info["final_info"] = dict(info["final_info"])
             ended = info["final_info"]["_env_id"]
-            info["final_info"]["env_id"] = np.where(ended, info["final_info"]["env_id"] + self.first, 0)
+            info["final_info"]["env_id"] = np.where(ended, info["final_info"]["env_id"] + first, 0)
         return info
 
 
 class RayVectorEnv(gymnasium.vector.VectorEnv):
-    """A fastpool pool spread over Ray actors (see `fastpool.make(..., backend="ray")`)."""
+    """A fastpool pool spread over Ray actors (see `fastpool.make(..., backend="ray")`).
+
+    The unit of work is a *batch*: a contiguous block of one worker's envs, one Ray call. In sync
+    mode a worker's envs are one batch. In async mode (batch_size < num_envs) a batch has
+    min(batch_size, envs per worker) envs, so a worker may hold several batches in flight and
+    steps them one after another: while one batch's results travel, it steps the next.
+    """
 
     def __init__(
         self,
@@ -77,30 +94,37 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if not 1 <= num_workers <= num_envs:
             raise ValueError(f"num_workers must be in [1, num_envs={num_envs}], got {num_workers}")
         sizes = [num_envs // num_workers + (j < num_envs % num_workers) for j in range(num_workers)]
-        self.bounds = np.cumsum([0, *sizes])
-        if batch_size not in (None, num_envs):
-            if num_envs % num_workers or batch_size % sizes[0]:
+        batch_size = batch_size or num_envs
+        per_call = sizes  # envs per Ray call, per worker
+        if batch_size != num_envs:  # async: every Ray call carries the same number of envs
+            per = sizes[0]
+            if num_envs % num_workers or (batch_size % per if batch_size >= per else per % batch_size):
                 raise ValueError(
-                    "with backend='ray', batch_size must be a multiple of the envs per worker "
-                    f"({sizes[0]}), and num_envs a multiple of num_workers"
+                    "with backend='ray', num_envs must be a multiple of num_workers and batch_size a "
+                    f"multiple or a divisor of the envs per worker ({per}), got batch_size={batch_size}"
                 )
+            per_call = [min(per, batch_size)] * num_workers
+        # batches[b] = (worker, lo, hi), worker-major, so global env ids ascend with b
+        self.batches: list[tuple[int, int, int]] = []
+        self._slot: list[int] = []  # batch b is pool _slot[b] of its worker
+        for j, (first, n) in enumerate(zip(np.cumsum([0, *sizes[:-1]]), sizes)):
+            for k, lo in enumerate(range(int(first), int(first) + n, per_call[j])):
+                self.batches.append((j, lo, lo + per_call[j]))
+                self._slot.append(k)
         self.env_id, self.num_envs, self.seed_base = env_id, num_envs, seed
-        self.batch_size = batch_size or num_envs
-        self.num_workers = num_workers
+        self.batch_size, self.num_workers = batch_size, num_workers
         actor = ray.remote(num_cpus=threads_per_worker)(_Worker)
         mode = autoreset_mode.value
-        self.workers = [
-            actor.remote(env_id, sizes[j], int(self.bounds[j]), seed, threads_per_worker, mode, options)
-            for j in range(num_workers)
-        ]
-        obs_space, act_space, _ = self._get([self.workers[0].spaces.remote()])[0]
+        ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
+        self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, options) for r in ranges]
+        obs_space, act_space = self._get([self.workers[0].spaces.remote()])[0]
         self.single_observation_space, self.single_action_space = obs_space, act_space
         self.observation_space = batch_space(obs_space, self.batch_size)
         self.action_space = batch_space(act_space, self.batch_size)
         self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": []}
         self.render_mode = None
         self.closed = False
-        self._pending: dict[Any, int] = {}  # in-flight step results -> worker index
+        self._pending: dict[Any, int] = {}  # in-flight results -> batch index
 
     # -- sync -------------------------------------------------------------------
 
@@ -108,8 +132,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
         self._check_open()
-        seeds = [self._worker_seed(seed, j) for j in range(self.num_workers)]
-        out = self._get([w.reset.remote(s) for w, s in zip(self.workers, seeds)])
+        out = self._get([self._call(b, "reset", self._batch_seed(seed, b)) for b in range(len(self.batches))])
         obs, _, _, _, info = _concat(out)
         return obs, info
 
@@ -118,40 +141,44 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if self.batch_size != self.num_envs:
             raise RuntimeError("step() steps every env at once; with batch_size < num_envs use send()/recv()")
         actions = self._actions(actions, self.num_envs)
-        refs = [w.step.remote(actions[self.bounds[j] : self.bounds[j + 1]]) for j, w in enumerate(self.workers)]
+        refs = [self._call(b, "step", actions[lo:hi]) for b, (_, lo, hi) in enumerate(self.batches)]
         return _concat(self._get(refs))
 
-    # -- async: whole workers are the unit -------------------------------------------
+    # -- async: whole batches are the unit -----------------------------------------
 
     def async_reset(self, *, seed=None, options=None) -> None:
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
         self._check_open()
-        for j, w in enumerate(self.workers):
-            self._pending[w.reset.remote(self._worker_seed(seed, j))] = j
+        for b in range(len(self.batches)):
+            self._pending[self._call(b, "reset", self._batch_seed(seed, b))] = b
 
-    def send(self, actions, env_ids) -> None:
-        """Step the workers owning `env_ids` (each worker's ids, complete, as recv() returned them)."""
+    def send(self, actions, env_ids=None) -> None:
+        """Step the batches holding `env_ids` (default: all envs); each batch complete, as
+        recv() returned it, and not in flight."""
         self._check_open()
-        env_ids = np.asarray(env_ids)
+        env_ids = np.arange(self.num_envs) if env_ids is None else np.asarray(env_ids)
         actions = self._actions(actions, len(env_ids))
         busy = set(self._pending.values())
-        for j, w in enumerate(self.workers):
-            mine = (env_ids >= self.bounds[j]) & (env_ids < self.bounds[j + 1])
+        for b, (_, lo, hi) in enumerate(self.batches):
+            mine = (env_ids >= lo) & (env_ids < hi)
             if not mine.any():
                 continue
-            if mine.sum() != self.bounds[j + 1] - self.bounds[j] or j in busy:
-                raise ValueError(f"send() must cover all of worker {j}'s envs, which must not be in flight")
+            if mine.sum() != hi - lo or b in busy:
+                raise ValueError(
+                    f"send() must cover all of envs {lo}..{hi - 1} (one Ray call's batch), none of them in flight"
+                )
             order = np.argsort(env_ids[mine])
-            self._pending[w.step.remote(actions[mine][order])] = j
+            self._pending[self._call(b, "step", actions[mine][order])] = b
 
     def recv(self):
-        """The first workers to finish, batch_size envs in all."""
+        """The first batches to finish, batch_size envs in all."""
         self._check_open()
-        need = self.batch_size // (self.bounds[1] - self.bounds[0])
+        _, lo, hi = self.batches[0]
+        need = self.batch_size // (hi - lo)
         if len(self._pending) < need:
             raise RuntimeError(
-                f"recv() would wait forever: {len(self._pending)} workers are in flight, a batch needs {need}"
+                f"recv() would wait forever: {len(self._pending)} batches are in flight, a result needs {need}"
             )
         ready, _ = ray.wait(list(self._pending), num_returns=need)
         out = self._get(ready)
@@ -161,15 +188,20 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
 
     # -- helpers ------------------------------------------------------------------
 
-    def _worker_seed(self, seed, j: int):
+    def _call(self, b: int, method: str, arg):
+        worker = self.workers[self.batches[b][0]]
+        return getattr(worker, method).remote(self._slot[b], arg)
+
+    def _batch_seed(self, seed, b: int):
         if seed is None:
             return None
+        _, lo, hi = self.batches[b]
         if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            return int(seed) + int(self.bounds[j])  # global env i gets seed + i
+            return int(seed) + lo  # global env i gets seed + i
         seeds = list(seed)
         if len(seeds) != self.num_envs:
             raise ValueError(f"seed list must have one entry per env ({self.num_envs}), got {len(seeds)}")
-        return seeds[self.bounds[j] : self.bounds[j + 1]]
+        return seeds[lo:hi]
 
     @staticmethod
     def _actions(actions, n: int) -> np.ndarray:
@@ -191,6 +223,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
             raise RuntimeError("the pool is closed")
 
     def close_extras(self, **kwargs: Any) -> None:
+        if not ray.is_initialized():  # the cluster (and every actor) is already gone
+            return
         for w in self.workers:
             try:
                 ray.get(w.close.remote(), timeout=10)
@@ -201,8 +235,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
 
     def __repr__(self) -> str:
         return (
-            f"fastpool.RayVectorEnv({self.env_id!r}, num_envs={self.num_envs}, "
-            f"num_workers={self.num_workers}, batch_size={self.batch_size})"
+            f"fastpool.RayVectorEnv({self.env_id!r}, num_envs={self.num_envs}, num_workers={self.num_workers}, "
+            f"batch_size={self.batch_size})"
         )
 
 

@@ -155,3 +155,32 @@ def test_rllib_ppo_learns_cartpole_on_a_fastpool_pool():
     finally:
         algo.stop()
     assert returns[-1] > 4 * returns[0] and returns[-1] > 120, returns  # a random policy scores ~22
+
+
+def test_dqn_trains_the_same_on_ray_workers_as_on_a_local_pool(tmp_path):
+    """Env i's stream does not depend on where it runs, so a seeded run is the same run."""
+    torch = pytest.importorskip("torch")
+    from fastpool.dqn import DQNConfig, train
+
+    def run(name, **backend):
+        cfg = DQNConfig.for_env(
+            "CartPole-v1",
+            num_envs=5,  # 3 + 2 envs over 2 workers
+            total_timesteps=1_500,
+            learning_starts=300,
+            train_freq=50,
+            gradient_steps=4,
+            eval_freq=0,
+            checkpoint_freq=0,
+            device="cpu",
+            torch_threads=1,
+            run_dir=str(tmp_path / name),
+            **backend,
+        )
+        return train(cfg, progress=False)
+
+    local, remote = run("local"), run("ray", backend="ray", num_workers=2)
+    assert remote.episodes == local.episodes and len(local.episodes) > 10
+    a, b = (torch.load(r.run_dir / "final.pt", weights_only=False)["q"] for r in (local, remote))
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)

@@ -56,7 +56,7 @@ def train_cmd(args: argparse.Namespace) -> None:
         cfg = load_config(args.resume)
     else:
         overrides = dict(args.set)
-        for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir"):
+        for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir", "backend", "num_workers"):
             if getattr(args, name) is not None:
                 overrides[name] = getattr(args, name)
         if args.save_replay:
@@ -111,6 +111,12 @@ def parser() -> argparse.ArgumentParser:
     dqn.add_argument("--seed", type=int)
     dqn.add_argument("--total-timesteps", type=int)
     dqn.add_argument("--device", help="auto (default), cpu, cuda, ...")
+    dqn.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        help="where the envs run: this process (default) or Ray actors (joins RAY_ADDRESS if set)",
+    )
+    dqn.add_argument("--num-workers", type=int, help="Ray actors for the envs (with --backend ray)")
     dqn.add_argument("--run-dir", help="where runs are written (default runs/)")
     dqn.add_argument("--resume", metavar="CHECKPOINT", help="continue a run from its checkpoint.pt")
     dqn.add_argument("--save-replay", action="store_true", help="checkpoints include the replay buffer")

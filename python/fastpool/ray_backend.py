@@ -174,13 +174,14 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def recv(self):
         """The first batches to finish, batch_size envs in all."""
         self._check_open()
-        _, lo, hi = self.batches[0]
-        need = self.batch_size // (hi - lo)
+        _, lo, hi = self.batches[0]  # async batches are all this size
+        need = len(self.batches) if self.batch_size == self.num_envs else self.batch_size // (hi - lo)
         if len(self._pending) < need:
             raise RuntimeError(
                 f"recv() would wait forever: {len(self._pending)} batches are in flight, a result needs {need}"
             )
         ready, _ = ray.wait(list(self._pending), num_returns=need)
+        ready.sort(key=self._pending.__getitem__)  # in env id order
         out = self._get(ready)
         for ref in ready:
             del self._pending[ref]

@@ -12,7 +12,9 @@ class DQNConfig:
     env_id: str = "CartPole-v1"
     seed: int = 1
     num_envs: int = 4  # envs stepped together; transitions per iteration
-    env_threads: int | None = None  # the pool's C++ threads (default: half the CPUs)
+    env_threads: int | None = None  # the pool's C++ threads (default: half the CPUs; Ray: 1 per worker)
+    backend: str = "local"  # "ray": the envs run in num_workers Ray actors (fastpool.make's backend)
+    num_workers: int = 1  # Ray actors, num_envs / num_workers envs each
     env_options: dict[str, Any] = field(default_factory=dict)  # fastpool.make options
     total_timesteps: int = 50_000  # env steps, all envs counted
     learning_rate: float = 2.3e-3

@@ -62,7 +62,10 @@ def train(
     env step (as a preempted job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
     device = pick_device(cfg.device)
-    env_threads = cfg.env_threads or max(1, _cpus() // 2)
+    if cfg.backend == "ray":  # threads per actor; the actors bring their own cores
+        env_threads = cfg.env_threads or 1
+    else:
+        env_threads = min(cfg.env_threads or max(1, _cpus() // 2), cfg.num_envs)
     # The learner gets every core: env steps are short, and overlap only fills the learner's gaps.
     torch.set_num_threads(cfg.torch_threads or _cpus())
     random.seed(cfg.seed)
@@ -74,8 +77,10 @@ def train(
         cfg.env_id,
         num_envs=cfg.num_envs,
         seed=cfg.seed,
-        num_threads=min(env_threads, cfg.num_envs),
+        num_threads=env_threads,
         autoreset_mode="same_step",
+        backend=cfg.backend,
+        num_workers=cfg.num_workers,
         **cfg.env_options,
     )
     eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None

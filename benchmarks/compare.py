@@ -25,8 +25,11 @@ def main() -> None:
 
     groups: dict[str, dict[str, float]] = defaultdict(dict)
     memory: dict[str, float] = {}
+    notes: list[str] = []
     for b in results:
         info = b["extra_info"]
+        if "note" in info:
+            notes.append(info["note"])
         if "rss_bytes" in info:
             memory[info["lib"]] = info["rss_bytes"]
         elif "steps_to_solve" in info:
@@ -52,6 +55,8 @@ def main() -> None:
             frames = f"{4 * rate:,.0f}" if atari else "-"
             ceiling = f"{rate / (raw * int(threads.group(1))):.0%}" if atari and raw and threads else "-"
             print(f"{group:<30} {lib:<16} {rate:>13,.0f} {frames:>10} {ratio:>14} {ceiling:>11}")
+    for note in notes:
+        print(f"\n{note}")
     if memory:
         print(f"\n{'memory':<30} {'what':<20} {'RSS added':>13}")
         for lib, rss in sorted(memory.items(), key=lambda kv: kv[1]):

@@ -20,7 +20,12 @@ def cluster():
 
 @pytest.mark.parametrize(
     "env_id, options",
-    [("CartPole-v1", {"max_episode_steps": 20}), ("Breakout", {"repeat_action_probability": 0.25})],
+    [
+        ("CartPole-v1", {"max_episode_steps": 20}),
+        # frame stacks travel as their newest frame: episode ends (lives, time limit) restart them
+        ("Breakout", {"repeat_action_probability": 0.25, "episodic_life": True, "max_episode_steps": 25}),
+        ("Pong", {"gray_scale": False, "stack_num": 3, "max_episode_steps": 15}),
+    ],
 )
 @pytest.mark.parametrize("mode", ["next_step", "same_step"])
 def test_same_trajectories_as_a_local_pool(env_id, options, mode):
@@ -30,21 +35,23 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
     try:
         np.testing.assert_array_equal(remote.reset()[0], local.reset()[0])
         rng = np.random.default_rng(0)
-        finals = 0
-        for _ in range(80):
+        ends = 0
+        for _ in range(60):
             a = rng.integers(0, 2, size=n)
             x, y = remote.step(a), local.step(a)
             for u, v in zip(x[:4], y[:4]):
                 np.testing.assert_array_equal(u, v)
             np.testing.assert_array_equal(x[4]["env_id"], np.arange(n))
+            ends += int((y[2] | y[3]).sum())
             if "final_obs" in y[4]:
-                finals += 1
                 np.testing.assert_array_equal(x[4]["_final_obs"], y[4]["_final_obs"])
                 for i in np.flatnonzero(y[4]["_final_obs"]):
                     np.testing.assert_array_equal(x[4]["final_obs"][i], y[4]["final_obs"][i])
                 np.testing.assert_array_equal(x[4]["final_info"]["env_id"], y[4]["final_info"]["env_id"])
-        assert mode == "next_step" or env_id != "CartPole-v1" or finals > 0
+        assert ends >= n
         np.testing.assert_array_equal(remote.reset(seed=9)[0], local.reset(seed=9)[0])
+        a = rng.integers(0, 2, size=n)
+        np.testing.assert_array_equal(remote.step(a)[0], local.step(a)[0])
     finally:
         remote.close()
 
@@ -101,9 +108,18 @@ def test_bad_input_and_a_dead_worker_are_clear_errors():
         env.reset()
         with pytest.raises(ValueError, match="shape"):
             env.step(np.zeros(3, dtype=np.int64))
-        with pytest.raises(ValueError, match="out of range"):  # raised in the actor, seen here
+        before = env.step(np.zeros(4, dtype=np.int64))[0]
+        with pytest.raises(ValueError, match="out of range"):
             env.step(np.array([0, 0, 0, 7]))
-        env.step(np.zeros(4, dtype=np.int64))
+        with pytest.raises(TypeError, match="integers"):
+            env.step(np.zeros(4))
+        with pytest.raises(ValueError, match="out of range"):  # raised in the actor, seen here
+            ray.get(env.workers[1].step.remote(0, np.array([0, 9])))
+        local = fastpool.make("CartPole-v1", num_envs=4, seed=0)  # no env stepped on a bad action
+        local.reset()
+        np.testing.assert_array_equal(before, local.step(np.zeros(4, dtype=np.int64))[0])
+        ones = np.ones(4, dtype=np.int64)
+        np.testing.assert_array_equal(env.step(ones)[0], local.step(ones)[0])
         ray.kill(env.workers[1])
         _wait_until_dead(env.workers[1])
         with pytest.raises(RuntimeError, match=r"worker\(s\) \[1\] died"):

@@ -19,6 +19,7 @@ from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
 import fastpool
+from fastpool.registry import resolve
 
 try:
     import ray
@@ -29,9 +30,13 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 class _Worker:
     """Runs in a Ray actor: one local pool per batch of its envs, batch k holding global env ids
-    [lo, hi) and seeded so that env i uses the stream of seed + i, as in one local pool."""
+    [lo, hi) and seeded so that env i uses the stream of seed + i, as in one local pool.
 
-    def __init__(self, env_id: str, ranges, seed: int, num_threads: int, mode: str, options):
+    Frame stacks (Atari, stack > 1) travel as their newest frame plus a flag per env telling
+    whether the stack restarted (an episode began: its first frame fills the whole stack); the
+    driver rebuilds the stacks, so a step moves a quarter of the bytes with 4 frames."""
+
+    def __init__(self, env_id: str, ranges, seed: int, num_threads: int, mode: str, stack: int, options):
         self.firsts = [lo for lo, _ in ranges]
         self.pools = [
             fastpool.make(
@@ -44,17 +49,30 @@ class _Worker:
             )
             for lo, hi in ranges
         ]
+        self.stack = stack
+        self.next_step = mode == AutoresetMode.NEXT_STEP.value
+        self.ended = [np.zeros(hi - lo, dtype=bool) for lo, hi in ranges]  # at the last step
 
     def spaces(self):
         return self.pools[0].single_observation_space, self.pools[0].single_action_space
 
     def reset(self, k: int, seed):
         obs, info = self.pools[k].reset(seed=seed)
-        return obs, None, None, None, self._global(k, info)
+        self.ended[k][:] = False
+        return self._pack(obs, np.ones(len(obs), dtype=bool)), None, None, None, self._global(k, info)
 
     def step(self, k: int, actions):
         obs, reward, terminated, truncated, info = self.pools[k].step(actions)
-        return obs, reward, terminated, truncated, self._global(k, info)
+        ended = terminated | truncated
+        # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this one
+        restarted = self.ended[k] if self.next_step else ended
+        self.ended[k] = ended
+        return self._pack(obs, restarted), reward, terminated, truncated, self._global(k, info)
+
+    def _pack(self, obs: np.ndarray, restarted: np.ndarray):
+        if self.stack == 1:
+            return obs
+        return np.ascontiguousarray(obs[:, -obs.shape[1] // self.stack :]), restarted
 
     def close(self) -> None:
         for pool in self.pools:
@@ -115,8 +133,10 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self.batch_size, self.num_workers = batch_size, num_workers
         actor = ray.remote(num_cpus=threads_per_worker)(_Worker)
         mode = autoreset_mode.value
+        self.stack = int({**resolve(env_id).defaults, **options}.get("stack_num", 1))
+        self._last: dict[int, np.ndarray] = {}  # batch -> its last frame stacks (stack > 1)
         ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
-        self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, options) for r in ranges]
+        self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options) for r in ranges]
         obs_space, act_space = self._get([self.workers[0].spaces.remote()])[0]
         self.single_observation_space, self.single_action_space = obs_space, act_space
         self.observation_space = batch_space(obs_space, self.batch_size)
@@ -132,8 +152,9 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
         self._check_open()
-        out = self._get([self._call(b, "reset", self._batch_seed(seed, b)) for b in range(len(self.batches))])
-        obs, _, _, _, info = _concat(out)
+        batches = range(len(self.batches))
+        out = self._get([self._call(b, "reset", self._batch_seed(seed, b)) for b in batches])
+        obs, _, _, _, info = _concat([self._unpack(b, r) for b, r in zip(batches, out)])
         return obs, info
 
     def step(self, actions):
@@ -142,7 +163,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
             raise RuntimeError("step() steps every env at once; with batch_size < num_envs use send()/recv()")
         actions = self._actions(actions, self.num_envs)
         refs = [self._call(b, "step", actions[lo:hi]) for b, (_, lo, hi) in enumerate(self.batches)]
-        return _concat(self._get(refs))
+        return _concat([self._unpack(b, r) for b, r in enumerate(self._get(refs))])
 
     # -- async: whole batches are the unit -----------------------------------------
 
@@ -182,12 +203,30 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
             )
         ready, _ = ray.wait(list(self._pending), num_returns=need)
         ready.sort(key=self._pending.__getitem__)  # in env id order
-        out = self._get(ready)
-        for ref in ready:
-            del self._pending[ref]
+        out = [self._unpack(self._pending.pop(ref), r) for ref, r in zip(ready, self._get(ready))]
         return _concat(out)
 
     # -- helpers ------------------------------------------------------------------
+
+    def _unpack(self, b: int, result):
+        """A batch's result with whole frame stacks: the stacks of its last result shifted by one
+        frame, the new frame last; a restarted stack is its first frame repeated."""
+        if self.stack == 1:
+            return result
+        (frames, restarted), *rest = result
+        c = frames.shape[1]
+        obs = np.empty((len(frames), c * self.stack, *frames.shape[2:]), dtype=frames.dtype)
+        if not restarted.any():  # the common case: plain slices, no gathers
+            obs[:, :-c] = self._last[b][:, c:]
+            obs[:, -c:] = frames
+        else:
+            go_on = ~restarted
+            if go_on.any():
+                obs[go_on, :-c] = self._last[b][go_on, c:]
+                obs[go_on, -c:] = frames[go_on]
+            obs[restarted] = np.tile(frames[restarted], (1, self.stack, 1, 1))
+        self._last[b] = obs  # _concat copies: the caller never holds this array
+        return (obs, *rest)
 
     def _call(self, b: int, method: str, arg):
         worker = self.workers[self.batches[b][0]]
@@ -204,11 +243,16 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
             raise ValueError(f"seed list must have one entry per env ({self.num_envs}), got {len(seeds)}")
         return seeds[lo:hi]
 
-    @staticmethod
-    def _actions(actions, n: int) -> np.ndarray:
+    def _actions(self, actions, n: int) -> np.ndarray:
+        """Checked here, before any worker steps, so a bad action leaves every env unstepped."""
         actions = np.asarray(actions)
         if actions.shape != (n,):
             raise ValueError(f"actions must have shape ({n},), got {actions.shape}")
+        if actions.dtype == bool or not np.issubdtype(actions.dtype, np.integer):
+            raise TypeError(f"actions must be integers, got dtype {actions.dtype}")
+        bad = np.flatnonzero((actions < 0) | (actions >= self.single_action_space.n))
+        if len(bad):
+            raise ValueError(f"action {actions[bad[0]]} is out of range [0, {self.single_action_space.n})")
         return actions
 
     def _get(self, refs):

@@ -1,6 +1,7 @@
-"""The Ray backend's cost on one machine: Breakout N=64 over 2 actors (1 thread each) against a
-local pool of 64 envs on 2 threads, same run (target: at most 10% slower), in sync and async
-mode; the hop's latency (a near-empty CartPole step through one actor); bytes per step."""
+"""The Ray backend's cost on one machine, same run: Breakout N=64 over 2 actors (1 thread each)
+against a local pool of 64 envs on 2 threads (target: at most 10% slower), and 1 actor against
+1 thread; sync and async; the hop's latency (a near-empty CartPole step through one actor);
+bytes per step."""
 
 import numpy as np
 import pytest
@@ -20,35 +21,35 @@ def cluster():
     ray.shutdown()
 
 
-def _make(lib: str, **kw):
+def _make(lib: str, workers: int, **kw):
+    """A local pool on `workers` threads, or `workers` actors of one thread each."""
     if lib == "fastpool":
-        return fastpool.make(num_threads=2, **kw)
-    return fastpool.make(backend="ray", num_workers=2, num_threads=1, **kw)
+        return fastpool.make(num_threads=workers, **kw)
+    return fastpool.make(backend="ray", num_workers=workers, num_threads=1, **kw)
 
 
+# 2 actors: the 2 cores run the envs and Ray's own work (driver, raylet) together.
+# 1 actor: the actor has a core to itself, Ray's work takes the other, as across nodes.
+SETUPS = {2: "2 actors", 1: "1 actor, spare core"}
+
+
+@pytest.mark.parametrize("workers", list(SETUPS))
 @pytest.mark.parametrize("lib", ["fastpool", "fastpool-ray"])
-def test_breakout_sync(benchmark, lib):
-    env = _make(lib, env_id="Breakout", num_envs=N, seed=0)
+def test_breakout_sync(benchmark, lib, workers):
+    env = _make(lib, workers, env_id="Breakout", num_envs=N, seed=0)
     env.reset()
     actions = np.random.default_rng(0).integers(0, 4, size=N)
-    bench_steps(
-        benchmark,
-        env.step,
-        actions,
-        steps=STEPS,
-        rounds=8,
-        group=f"Breakout N={N} threads=2 Ray sync",
-        lib=lib,
-        num_envs=N,
-    )
+    group = f"Breakout N={N} threads={workers} Ray sync, {SETUPS[workers]}"
+    bench_steps(benchmark, env.step, actions, steps=STEPS, rounds=8, group=group, lib=lib, num_envs=N)
     env.close()
 
 
+@pytest.mark.parametrize("workers", list(SETUPS))
 @pytest.mark.parametrize("lib", ["fastpool", "fastpool-ray"])
-def test_breakout_async(benchmark, lib):
-    """batch_size 16: each actor holds two batches in flight and steps them back to back."""
+def test_breakout_async(benchmark, lib, workers):
+    """batch_size 16: each actor holds several batches in flight and steps them back to back."""
     batch = 16
-    env = _make(lib, env_id="Breakout", num_envs=N, seed=0, batch_size=batch)
+    env = _make(lib, workers, env_id="Breakout", num_envs=N, seed=0, batch_size=batch)
     env.async_reset()
 
     def cycle(actions):
@@ -56,16 +57,8 @@ def test_breakout_async(benchmark, lib):
         env.send(actions, info["env_id"])
 
     actions = np.random.default_rng(0).integers(0, 4, size=batch)
-    bench_steps(
-        benchmark,
-        cycle,
-        actions,
-        steps=4 * STEPS,
-        rounds=8,
-        group=f"Breakout N={N} threads=2 Ray async",
-        lib=lib,
-        num_envs=batch,
-    )
+    group = f"Breakout N={N} threads={workers} Ray async, {SETUPS[workers]}"
+    bench_steps(benchmark, cycle, actions, steps=4 * STEPS, rounds=8, group=group, lib=lib, num_envs=batch)
     env.close()
 
 

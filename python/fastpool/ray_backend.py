@@ -28,13 +28,19 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError("backend='ray' needs Ray: pip install 'fastpool[ray]'") from e
 
 
+# Each part of a reply stays under Ray's inline limit (max_direct_call_object_size, 100 KiB by
+# default), so results travel inside the task's answer instead of through the object store.
+_PART_BYTES = 64 * 1024
+
+
 class _Worker:
     """Runs in a Ray actor: one local pool per batch of its envs, batch k holding global env ids
     [lo, hi) and seeded so that env i uses the stream of seed + i, as in one local pool.
 
     Frame stacks (Atari, stack > 1) travel as their newest frame plus a flag per env telling
     whether the stack restarted (an episode began: its first frame fills the whole stack); the
-    driver rebuilds the stacks, so a step moves a quarter of the bytes with 4 frames."""
+    driver rebuilds the stacks, so a step moves a quarter of the bytes with 4 frames. A reply is
+    a head (flags, rewards, info) and the frames cut into parts of `rows` envs."""
 
     def __init__(self, env_id: str, ranges, seed: int, num_threads: int, mode: str, stack: int, options):
         self.firsts = [lo for lo, _ in ranges]
@@ -52,14 +58,16 @@ class _Worker:
         self.stack = stack
         self.next_step = mode == AutoresetMode.NEXT_STEP.value
         self.ended = [np.zeros(hi - lo, dtype=bool) for lo, hi in ranges]  # at the last step
+        space = self.pools[0].single_observation_space
+        self.rows = max(1, _PART_BYTES * stack // (int(np.prod(space.shape)) * space.dtype.itemsize))
 
     def spaces(self):
-        return self.pools[0].single_observation_space, self.pools[0].single_action_space
+        return self.pools[0].single_observation_space, self.pools[0].single_action_space, self.rows
 
     def reset(self, k: int, seed):
         obs, info = self.pools[k].reset(seed=seed)
         self.ended[k][:] = False
-        return self._pack(obs, np.ones(len(obs), dtype=bool)), None, None, None, self._global(k, info)
+        return self._reply(obs, np.ones(len(obs), dtype=bool), None, None, None, self._global(k, info))
 
     def step(self, k: int, actions):
         obs, reward, terminated, truncated, info = self.pools[k].step(actions)
@@ -67,12 +75,13 @@ class _Worker:
         # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this one
         restarted = self.ended[k] if self.next_step else ended
         self.ended[k] = ended
-        return self._pack(obs, restarted), reward, terminated, truncated, self._global(k, info)
+        return self._reply(obs, restarted, reward, terminated, truncated, self._global(k, info))
 
-    def _pack(self, obs: np.ndarray, restarted: np.ndarray):
-        if self.stack == 1:
-            return obs
-        return np.ascontiguousarray(obs[:, -obs.shape[1] // self.stack :]), restarted
+    def _reply(self, obs: np.ndarray, restarted: np.ndarray, *rest):
+        if self.stack > 1:
+            obs = obs[:, -obs.shape[1] // self.stack :]  # the newest frame
+        parts = [np.ascontiguousarray(obs[i : i + self.rows]) for i in range(0, len(obs), self.rows)]
+        return ((restarted if self.stack > 1 else None, *rest), *parts)
 
     def close(self) -> None:
         for pool in self.pools:
@@ -137,14 +146,15 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self._last: dict[int, np.ndarray] = {}  # batch -> its last frame stacks (stack > 1)
         ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
         self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options) for r in ranges]
-        obs_space, act_space = self._get([self.workers[0].spaces.remote()])[0]
+        obs_space, act_space, rows = self._get([self.workers[0].spaces.remote()])[0]
+        self._returns = [1 + -(-(hi - lo) // rows) for _, lo, hi in self.batches]  # head + parts
         self.single_observation_space, self.single_action_space = obs_space, act_space
         self.observation_space = batch_space(obs_space, self.batch_size)
         self.action_space = batch_space(act_space, self.batch_size)
         self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": []}
         self.render_mode = None
         self.closed = False
-        self._pending: dict[Any, int] = {}  # in-flight results -> batch index
+        self._pending: dict[Any, tuple[int, list]] = {}  # in flight: head ref -> (batch, refs)
 
     # -- sync -------------------------------------------------------------------
 
@@ -152,9 +162,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
         self._check_open()
-        batches = range(len(self.batches))
-        out = self._get([self._call(b, "reset", self._batch_seed(seed, b)) for b in batches])
-        obs, _, _, _, info = _concat([self._unpack(b, r) for b, r in zip(batches, out)])
+        calls = [(b, self._call(b, "reset", self._batch_seed(seed, b))) for b in range(len(self.batches))]
+        obs, _, _, _, info = _concat(self._fetch(calls))
         return obs, info
 
     def step(self, actions):
@@ -162,8 +171,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if self.batch_size != self.num_envs:
             raise RuntimeError("step() steps every env at once; with batch_size < num_envs use send()/recv()")
         actions = self._actions(actions, self.num_envs)
-        refs = [self._call(b, "step", actions[lo:hi]) for b, (_, lo, hi) in enumerate(self.batches)]
-        return _concat([self._unpack(b, r) for b, r in enumerate(self._get(refs))])
+        calls = [(b, self._call(b, "step", actions[lo:hi])) for b, (_, lo, hi) in enumerate(self.batches)]
+        return _concat(self._fetch(calls))
 
     # -- async: whole batches are the unit -----------------------------------------
 
@@ -172,7 +181,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
             raise ValueError(f"unsupported reset options: {sorted(options)}")
         self._check_open()
         for b in range(len(self.batches)):
-            self._pending[self._call(b, "reset", self._batch_seed(seed, b))] = b
+            self._track(b, self._call(b, "reset", self._batch_seed(seed, b)))
 
     def send(self, actions, env_ids=None) -> None:
         """Step the batches holding `env_ids` (default: all envs); each batch complete, as
@@ -180,7 +189,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self._check_open()
         env_ids = np.arange(self.num_envs) if env_ids is None else np.asarray(env_ids)
         actions = self._actions(actions, len(env_ids))
-        busy = set(self._pending.values())
+        busy = {b for b, _ in self._pending.values()}
         for b, (_, lo, hi) in enumerate(self.batches):
             mine = (env_ids >= lo) & (env_ids < hi)
             if not mine.any():
@@ -190,7 +199,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
                     f"send() must cover all of envs {lo}..{hi - 1} (one Ray call's batch), none of them in flight"
                 )
             order = np.argsort(env_ids[mine])
-            self._pending[self._call(b, "step", actions[mine][order])] = b
+            self._track(b, self._call(b, "step", actions[mine][order]))
 
     def recv(self):
         """The first batches to finish, batch_size envs in all."""
@@ -202,18 +211,35 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
                 f"recv() would wait forever: {len(self._pending)} batches are in flight, a result needs {need}"
             )
         ready, _ = ray.wait(list(self._pending), num_returns=need)
-        ready.sort(key=self._pending.__getitem__)  # in env id order
-        out = [self._unpack(self._pending.pop(ref), r) for ref, r in zip(ready, self._get(ready))]
-        return _concat(out)
+        calls = sorted(self._pending.pop(ref) for ref in ready)  # in env id order
+        return _concat(self._fetch(calls))
 
     # -- helpers ------------------------------------------------------------------
 
-    def _unpack(self, b: int, result):
-        """A batch's result with whole frame stacks: the stacks of its last result shifted by one
-        frame, the new frame last; a restarted stack is its first frame repeated."""
+    def _call(self, b: int, method: str, arg) -> list:
+        worker = self.workers[self.batches[b][0]]
+        return getattr(worker, method).options(num_returns=self._returns[b]).remote(self._slot[b], arg)
+
+    def _track(self, b: int, refs: list) -> None:
+        self._pending[refs[0]] = (b, refs)
+
+    def _fetch(self, calls: list[tuple[int, list]]) -> list:
+        """The results of (batch, refs) calls, in that order, with whole observations."""
+        values = self._get([ref for _, refs in calls for ref in refs])
+        out, i = [], 0
+        for b, refs in calls:
+            out.append(self._unpack(b, values[i], values[i + 1 : i + len(refs)]))
+            i += len(refs)
+        return out
+
+    def _unpack(self, b: int, head, parts):
+        """(obs, reward, terminated, truncated, info) of batch b. Frame stacks: the stacks of its
+        last result shifted by one frame, the new frame last; a restarted stack is its first
+        frame repeated."""
+        restarted, *rest = head
+        frames = parts[0] if len(parts) == 1 else np.concatenate(parts)
         if self.stack == 1:
-            return result
-        (frames, restarted), *rest = result
+            return (frames, *rest)
         c = frames.shape[1]
         obs = np.empty((len(frames), c * self.stack, *frames.shape[2:]), dtype=frames.dtype)
         if not restarted.any():  # the common case: plain slices, no gathers
@@ -227,10 +253,6 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
             obs[restarted] = np.tile(frames[restarted], (1, self.stack, 1, 1))
         self._last[b] = obs  # _concat copies: the caller never holds this array
         return (obs, *rest)
-
-    def _call(self, b: int, method: str, arg):
-        worker = self.workers[self.batches[b][0]]
-        return getattr(worker, method).remote(self._slot[b], arg)
 
     def _batch_seed(self, seed, b: int):
         if seed is None:

@@ -140,7 +140,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
                 self._slot.append(k)
         self.env_id, self.num_envs, self.seed_base = env_id, num_envs, seed
         self.batch_size, self.num_workers = batch_size, num_workers
-        actor = ray.remote(num_cpus=threads_per_worker)(_Worker)
+        # SPREAD: workers go to different nodes where they fit, one pool per node
+        actor = ray.remote(num_cpus=threads_per_worker, scheduling_strategy="SPREAD")(_Worker)
         mode = autoreset_mode.value
         self.stack = int({**resolve(env_id).defaults, **options}.get("stack_num", 1))
         self._last: dict[int, np.ndarray] = {}  # batch -> its last frame stacks (stack > 1)

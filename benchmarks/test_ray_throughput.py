@@ -47,8 +47,8 @@ def test_breakout_sync(benchmark, lib, workers):
 @pytest.mark.parametrize("workers", list(SETUPS))
 @pytest.mark.parametrize("lib", ["fastpool", "fastpool-ray"])
 def test_breakout_async(benchmark, lib, workers):
-    """batch_size 16: each actor holds several batches in flight and steps them back to back."""
-    batch = 16
+    """Two batches in flight per actor: it steps one while the other's result travels."""
+    batch = N // workers // 2
     env = _make(lib, workers, env_id="Breakout", num_envs=N, seed=0, batch_size=batch)
     env.async_reset()
 

@@ -30,7 +30,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 # Each part of a reply stays under Ray's inline limit (max_direct_call_object_size, 100 KiB by
 # default), so results travel inside the task's answer instead of through the object store.
-_PART_BYTES = 64 * 1024
+_PART_BYTES = 90 * 1024
 
 
 class _Worker:

@@ -70,6 +70,8 @@ def test_async_batches_are_whole_workers_with_global_ids():
         assert {(0, 1, 2, 3), (4, 5, 6, 7)} >= set(seen)
         with pytest.raises(ValueError, match=r"all of envs 0\.\.3"):
             env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+        with pytest.raises(RuntimeError, match="call recv"):  # as a local pool
+            env.reset()
     finally:
         env.close()
 

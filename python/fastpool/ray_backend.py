@@ -162,13 +162,13 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def reset(self, *, seed=None, options=None):
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
-        self._check_open()
+        self._check_idle()
         calls = [(b, self._call(b, "reset", self._batch_seed(seed, b))) for b in range(len(self.batches))]
         obs, _, _, _, info = _concat(self._fetch(calls))
         return obs, info
 
     def step(self, actions):
-        self._check_open()
+        self._check_idle()
         if self.batch_size != self.num_envs:
             raise RuntimeError("step() steps every env at once; with batch_size < num_envs use send()/recv()")
         actions = self._actions(actions, self.num_envs)
@@ -180,7 +180,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def async_reset(self, *, seed=None, options=None) -> None:
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
-        self._check_open()
+        self._check_idle()
         for b in range(len(self.batches)):
             self._track(b, self._call(b, "reset", self._batch_seed(seed, b)))
 
@@ -289,6 +289,13 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def _check_open(self) -> None:
         if self.closed:
             raise RuntimeError("the pool is closed")
+
+    def _check_idle(self) -> None:
+        """As a local pool: no reset or sync step while results are still to be received."""
+        self._check_open()
+        if self._pending:
+            n = sum(self.batches[b][2] - self.batches[b][1] for b, _ in self._pending.values())
+            raise RuntimeError(f"{n} envs were sent and their results not yet received: call recv() first")
 
     def close_extras(self, **kwargs: Any) -> None:
         if not ray.is_initialized():  # the cluster (and every actor) is already gone

@@ -2,6 +2,7 @@
 both autoreset modes, async batches of whole workers, dead workers named, close ends actors."""
 
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import pytest
 ray = pytest.importorskip("ray")
 
 import fastpool  # noqa: E402
+from fastpool import ray_backend  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -128,6 +130,16 @@ def test_bad_input_and_a_dead_worker_are_clear_errors():
             env.step(np.zeros(4, dtype=np.int64))
     finally:
         env.close()
+
+
+def test_workers_short_of_cpus_are_reported_not_a_silent_wait(monkeypatch):
+    monkeypatch.setattr(ray_backend, "_START_WARNING_S", 0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the warning aborts make(): its actors end
+        with pytest.raises(RuntimeWarning, match=r"1 of 3 fastpool Ray workers are waiting for CPUs: each needs 1"):
+            fastpool.make("CartPole-v1", num_envs=3, backend="ray", num_workers=3, num_threads=1)
+    env = fastpool.make("CartPole-v1", num_envs=2, backend="ray", num_workers=2)  # the CPUs are free again
+    env.close()
 
 
 def _wait_until_dead(actor, seconds: float = 30.0) -> None:

@@ -11,6 +11,7 @@ workers: `recv()` returns the first workers to answer.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import gymnasium
@@ -31,6 +32,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 # Each part of a reply stays under Ray's inline limit (max_direct_call_object_size, 100 KiB by
 # default), so results travel inside the task's answer instead of through the object store.
 _PART_BYTES = 90 * 1024
+_START_WARNING_S = 10.0  # workers still waiting for CPUs after this long: say so
 
 
 class _Worker:
@@ -147,7 +149,12 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self._last: dict[int, np.ndarray] = {}  # batch -> its last frame stacks (stack > 1)
         ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
         self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options) for r in ranges]
-        obs_space, act_space, rows = self._get([self.workers[0].spaces.remote()])[0]
+        try:
+            obs_space, act_space, rows = self._started(threads_per_worker)
+        except BaseException:
+            for w in self.workers:
+                ray.kill(w)
+            raise
         self._returns = [1 + -(-(hi - lo) // rows) for _, lo, hi in self.batches]  # head + parts
         self.single_observation_space, self.single_action_space = obs_space, act_space
         self.observation_space = batch_space(obs_space, self.batch_size)
@@ -216,6 +223,21 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         return _concat(self._fetch(calls))
 
     # -- helpers ------------------------------------------------------------------
+
+    def _started(self, threads: int):
+        """Wait until every worker runs; a worker waits for free CPUs (an autoscaler may add nodes),
+        and one still waiting after _START_WARNING_S is reported with the CPUs it needs."""
+        refs = [w.spaces.remote() for w in self.workers]
+        _, waiting = ray.wait(refs, num_returns=len(refs), timeout=_START_WARNING_S)
+        if waiting:
+            cpus, free = ray.cluster_resources().get("CPU", 0), ray.available_resources().get("CPU", 0)
+            warnings.warn(
+                f"{len(waiting)} of {len(refs)} fastpool Ray workers are waiting for CPUs: each needs "
+                f"{threads}, the cluster has {cpus:g} ({free:g} free); still waiting",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        return self._get(refs)[0]
 
     def _call(self, b: int, method: str, arg) -> list:
         worker = self.workers[self.batches[b][0]]

@@ -132,11 +132,62 @@ def test_bad_input_and_a_dead_worker_are_clear_errors():
         env.close()
 
 
+def test_bad_seeds_and_env_ids_are_refused_before_anything_moves():
+    env = fastpool.make("Breakout", num_envs=4, seed=0, backend="ray", num_workers=2)
+    local = fastpool.make("Breakout", num_envs=4, seed=0)
+    try:
+        env.reset()
+        local.reset()
+        ones = np.ones(4, dtype=np.int64)
+        for seed in (-2, 2**64 - 3, [0, 1, 2, -1], "abcd"):
+            with pytest.raises((ValueError, TypeError), match="seed"):
+                env.reset(seed=seed)
+        np.testing.assert_array_equal(env.step(ones)[0], local.step(ones)[0])  # no env was reset
+    finally:
+        env.close()
+        local.close()
+
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=2, batch_size=2)
+    try:
+        env.async_reset()
+        *_, info = env.recv()
+        *_, info2 = env.recv()
+        two = np.zeros(2, dtype=np.int64)
+        with pytest.raises(ValueError, match="repeat"):
+            env.send(np.zeros(3, dtype=np.int64), np.array([0, 0, 1]))
+        with pytest.raises(ValueError, match=r"in \[0, 4\)"):
+            env.send(two, np.array([0, 99]))
+        with pytest.raises(ValueError, match="must cover"):  # the first batch is fine, the second is not
+            env.send(np.zeros(3, dtype=np.int64), np.array([0, 1, 2]))
+        assert not env._pending  # nothing was sent
+        env.send(two, info["env_id"])
+        env.send(two, info2["env_id"])
+        assert len(env._pending) == 2
+    finally:
+        env.close()
+
+
+def test_a_failed_step_asks_for_a_reset_then_the_pool_works_again():
+    env = fastpool.make("_Faulty-v0", num_envs=4, seed=0, backend="ray", num_workers=2)
+    try:
+        env.reset()
+        with pytest.raises(Exception, match="step failed on purpose"):
+            env.step(np.array([0, 0, 0, 1]))  # action 1 throws inside env 3, on worker 1
+        with pytest.raises(RuntimeError, match=r"call reset\(\)"):
+            env.step(np.zeros(4, dtype=np.int64))
+        env.reset()
+        obs, *_ = env.step(np.zeros(4, dtype=np.int64))
+        assert obs.shape == (4, 1)
+    finally:
+        env.close()
+
+
 def test_workers_short_of_cpus_are_reported_not_a_silent_wait(monkeypatch):
     monkeypatch.setattr(ray_backend, "_START_WARNING_S", 0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # the warning aborts make(): its actors end
-        with pytest.raises(RuntimeWarning, match=r"1 of 3 fastpool Ray workers are waiting for CPUs: each needs 1"):
+        short = r"[1-3] of 3 fastpool Ray workers are waiting for CPUs: each needs 1, the cluster has 2"
+        with pytest.raises(RuntimeWarning, match=short):
             fastpool.make("CartPole-v1", num_envs=3, backend="ray", num_workers=3, num_threads=1)
     env = fastpool.make("CartPole-v1", num_envs=2, backend="ray", num_workers=2)  # the CPUs are free again
     env.close()

@@ -37,3 +37,21 @@ def test_one_pool_per_node_with_the_local_pools_trajectories(nodes):
     finally:
         env.close()
         local.close()
+
+
+def test_async_reset_results_look_like_a_local_pools_and_mix_with_steps(nodes):
+    """4 workers of 1 env, batch_size 2: one recv() may join a reset result and a step result."""
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=4, batch_size=2)
+    local = fastpool.make("CartPole-v1", num_envs=4, seed=0, batch_size=2)
+    try:
+        obs, info = env.reset()  # as a local pool: the first batch_size envs
+        assert obs.shape == (2, 4) == local.reset()[0].shape
+        ids = info["env_id"]
+        env.send(np.zeros(2, dtype=np.int64), ids)  # in flight now: 2 resets and 2 steps
+        for _ in range(2):
+            _, reward, terminated, truncated, info = env.recv()
+            assert reward.dtype == np.float64 and terminated.dtype == truncated.dtype == bool
+            assert reward.shape == terminated.shape == (2,)
+    finally:
+        env.close()
+        local.close()

@@ -21,6 +21,7 @@ from gymnasium.vector.utils import batch_space
 
 import fastpool
 from fastpool.registry import resolve
+from fastpool.vector import check_seed
 
 try:
     import ray
@@ -69,7 +70,8 @@ class _Worker:
     def reset(self, k: int, seed):
         obs, info = self.pools[k].reset(seed=seed)
         self.ended[k][:] = False
-        return self._reply(obs, np.ones(len(obs), dtype=bool), None, None, None, self._global(k, info))
+        n, no = len(obs), np.zeros(len(obs), dtype=bool)
+        return self._reply(obs, np.ones(n, dtype=bool), np.zeros(n), no, no, self._global(k, info))
 
     def step(self, k: int, actions):
         obs, reward, terminated, truncated, info = self.pools[k].step(actions)
@@ -163,13 +165,20 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self.render_mode = None
         self.closed = False
         self._pending: dict[Any, tuple[int, list]] = {}  # in flight: head ref -> (batch, refs)
+        self._broken = False  # a fetch failed: results were lost, reset() must come next
 
     # -- sync -------------------------------------------------------------------
 
     def reset(self, *, seed=None, options=None):
+        if self.batch_size != self.num_envs:  # as a local pool: the first batch_size envs to answer
+            self.async_reset(seed=seed, options=options)
+            obs, *_, info = self.recv()
+            return obs, info
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
-        self._check_idle()
+        self._check_idle(resetting=True)
+        seed = check_seed(seed, self.num_envs)
+        self._broken = False
         calls = [(b, self._call(b, "reset", self._batch_seed(seed, b))) for b in range(len(self.batches))]
         obs, _, _, _, info = _concat(self._fetch(calls))
         return obs, info
@@ -187,7 +196,9 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def async_reset(self, *, seed=None, options=None) -> None:
         if options:
             raise ValueError(f"unsupported reset options: {sorted(options)}")
-        self._check_idle()
+        self._check_idle(resetting=True)
+        seed = check_seed(seed, self.num_envs)
+        self._broken = False
         for b in range(len(self.batches)):
             self._track(b, self._call(b, "reset", self._batch_seed(seed, b)))
 
@@ -195,9 +206,17 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         """Step the batches holding `env_ids` (default: all envs); each batch complete, as
         recv() returned it, and not in flight."""
         self._check_open()
+        self._check_sound()
         env_ids = np.arange(self.num_envs) if env_ids is None else np.asarray(env_ids)
         actions = self._actions(actions, len(env_ids))
+        if env_ids.shape != actions.shape or not np.issubdtype(env_ids.dtype, np.integer):
+            raise ValueError(f"env_ids must be {len(actions)} integers, one per action")
+        if len(env_ids) and (env_ids.min() < 0 or env_ids.max() >= self.num_envs):
+            raise ValueError(f"env_ids must be in [0, {self.num_envs})")
+        if len(np.unique(env_ids)) != len(env_ids):
+            raise ValueError("env_ids must not repeat")
         busy = {b for b, _ in self._pending.values()}
+        todo = []  # checked first, sent after: a bad send() sends nothing
         for b, (_, lo, hi) in enumerate(self.batches):
             mine = (env_ids >= lo) & (env_ids < hi)
             if not mine.any():
@@ -206,12 +225,14 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
                 raise ValueError(
                     f"send() must cover all of envs {lo}..{hi - 1} (one Ray call's batch), none of them in flight"
                 )
-            order = np.argsort(env_ids[mine])
-            self._track(b, self._call(b, "step", actions[mine][order]))
+            todo.append((b, actions[mine][np.argsort(env_ids[mine])]))
+        for b, batch_actions in todo:
+            self._track(b, self._call(b, "step", batch_actions))
 
     def recv(self):
-        """The first batches to finish, batch_size envs in all."""
+        """The first batches to finish, batch_size envs in all, in env id order."""
         self._check_open()
+        self._check_sound()
         _, lo, hi = self.batches[0]  # async batches are all this size
         need = len(self.batches) if self.batch_size == self.num_envs else self.batch_size // (hi - lo)
         if len(self._pending) < need:
@@ -248,7 +269,14 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
 
     def _fetch(self, calls: list[tuple[int, list]]) -> list:
         """The results of (batch, refs) calls, in that order, with whole observations."""
-        values = self._get([ref for _, refs in calls for ref in refs])
+        try:
+            values = self._get([ref for _, refs in calls for ref in refs])
+        except BaseException:
+            # Some workers may have stepped, their results lost: only a reset makes envs,
+            # frame stacks and pending results agree again.
+            self._pending.clear()
+            self._broken = True
+            raise
         out, i = [], 0
         for b, refs in calls:
             out.append(self._unpack(b, values[i], values[i + 1 : i + len(refs)]))
@@ -277,16 +305,12 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self._last[b] = obs  # _concat copies: the caller never holds this array
         return (obs, *rest)
 
-    def _batch_seed(self, seed, b: int):
+    def _batch_seed(self, seed: int | list | None, b: int):
+        """Batch b's part of a checked seed: global env i gets seed + i, or the list's entry i."""
         if seed is None:
             return None
         _, lo, hi = self.batches[b]
-        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            return int(seed) + lo  # global env i gets seed + i
-        seeds = list(seed)
-        if len(seeds) != self.num_envs:
-            raise ValueError(f"seed list must have one entry per env ({self.num_envs}), got {len(seeds)}")
-        return seeds[lo:hi]
+        return seed + lo if isinstance(seed, int) else seed[lo:hi]
 
     def _actions(self, actions, n: int) -> np.ndarray:
         """Checked here, before any worker steps, so a bad action leaves every env unstepped."""
@@ -312,9 +336,15 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         if self.closed:
             raise RuntimeError("the pool is closed")
 
-    def _check_idle(self) -> None:
+    def _check_sound(self) -> None:
+        if self._broken:
+            raise RuntimeError("a step failed and its results were lost: call reset() before stepping again")
+
+    def _check_idle(self, resetting: bool = False) -> None:
         """As a local pool: no reset or sync step while results are still to be received."""
         self._check_open()
+        if not resetting:
+            self._check_sound()
         if self._pending:
             n = sum(self.batches[b][2] - self.batches[b][1] for b, _ in self._pending.values())
             raise RuntimeError(f"{n} envs were sent and their results not yet received: call recv() first")
@@ -346,12 +376,9 @@ def _alive(worker) -> bool:
 
 
 def _concat(parts):
-    """Join workers' (obs, reward, terminated, truncated, info) in worker order."""
-    obs = np.concatenate([p[0] for p in parts])
-    if parts[0][1] is None:  # resets
-        return obs, None, None, None, _concat_info([p[4] for p in parts])
-    cat = [np.concatenate([p[k] for p in parts]) for k in (1, 2, 3)]
-    return obs, *cat, _concat_info([p[4] for p in parts])
+    """Join batches' (obs, reward, terminated, truncated, info) in the order given."""
+    cat = [np.concatenate([p[k] for p in parts]) for k in range(4)]
+    return *cat, _concat_info([p[4] for p in parts])
 
 
 def _concat_info(infos: list[dict]) -> dict:

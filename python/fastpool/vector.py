@@ -163,32 +163,20 @@ class VectorEnv(gymnasium.vector.VectorEnv):
 
     def _seeds(self, seed):
         """None, a uint64 array (one per env), or ((ids, seeds), (ids, None)) for mixed lists."""
+        seed = check_seed(seed, self.num_envs)
         if seed is None:
             return None
-        if _is_int(seed):
-            seed = int(seed)
-            if seed < 0 or seed + self.num_envs - 1 > _MAX_SEED:
-                raise ValueError(f"seed must be an integer in [0, 2**64 - num_envs], got {seed}")
+        if isinstance(seed, int):
             return np.uint64(seed) + np.arange(self.num_envs, dtype=np.uint64)
-        if isinstance(seed, (list, tuple, np.ndarray)):
-            seeds = list(seed)
-            if len(seeds) != self.num_envs:
-                raise ValueError(f"seed list must have one entry per env ({self.num_envs}), got {len(seeds)}")
-            for s in seeds:
-                if s is not None and not _is_int(s):
-                    raise TypeError(f"seeds must be integers or None, got {type(s).__name__}")
-                if s is not None and not 0 <= int(s) <= _MAX_SEED:
-                    raise ValueError(f"seeds must be in [0, 2**64), got {s}")
-            given = [i for i, s in enumerate(seeds) if s is not None]
-            if len(given) == self.num_envs:
-                return np.array([int(s) for s in seeds], dtype=np.uint64)
-            kept = [i for i, s in enumerate(seeds) if s is None]
-            parts = []
-            if given:
-                parts.append((np.array(given), np.array([int(seeds[i]) for i in given], dtype=np.uint64)))
-            parts.append((np.array(kept), None))
-            return tuple(parts)
-        raise TypeError(f"seed must be an int, a list of ints or None, got {type(seed).__name__}")
+        given = [i for i, s in enumerate(seed) if s is not None]
+        if len(given) == self.num_envs:
+            return np.array(seed, dtype=np.uint64)
+        kept = [i for i, s in enumerate(seed) if s is None]
+        parts = []
+        if given:
+            parts.append((np.array(given), np.array([seed[i] for i in given], dtype=np.uint64)))
+        parts.append((np.array(kept), None))
+        return tuple(parts)
 
     def __repr__(self) -> str:
         mode = self.metadata["autoreset_mode"].name
@@ -210,3 +198,25 @@ def default_num_threads(num_envs: int) -> int:
     except AttributeError:  # macOS, Windows
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, num_envs))
+
+
+def check_seed(seed, num_envs: int) -> int | list[int | None] | None:
+    """A reset() seed, checked: None, an int (env i gets seed + i), or one int or None per env."""
+    if seed is None:
+        return None
+    if _is_int(seed):
+        seed = int(seed)
+        if seed < 0 or seed + num_envs - 1 > _MAX_SEED:
+            raise ValueError(f"seed must be an integer in [0, 2**64 - num_envs], got {seed}")
+        return seed
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        seeds = list(seed)
+        if len(seeds) != num_envs:
+            raise ValueError(f"seed list must have one entry per env ({num_envs}), got {len(seeds)}")
+        for s in seeds:
+            if s is not None and not _is_int(s):
+                raise TypeError(f"seeds must be integers or None, got {type(s).__name__}")
+            if s is not None and not 0 <= int(s) <= _MAX_SEED:
+                raise ValueError(f"seeds must be in [0, 2**64), got {s}")
+        return [None if s is None else int(s) for s in seeds]
+    raise TypeError(f"seed must be an int, a list of ints or None, got {type(seed).__name__}")

@@ -144,6 +144,9 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
                 self._slot.append(k)
         self.env_id, self.num_envs, self.seed_base = env_id, num_envs, seed
         self.batch_size, self.num_workers = batch_size, num_workers
+        self.closed, self.workers = False, []
+        self._pending: dict[Any, tuple[int, list]] = {}  # in flight: head ref -> (batch, refs)
+        self._broken = False  # a fetch failed: results were lost, reset() must come next
         # SPREAD: workers go to different nodes where they fit, one pool per node
         actor = ray.remote(num_cpus=threads_per_worker, scheduling_strategy="SPREAD")(_Worker)
         mode = autoreset_mode.value
@@ -156,6 +159,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         except BaseException:
             for w in self.workers:
                 ray.kill(w)
+            self.workers, self.closed = [], True
             raise
         self._returns = [1 + -(-(hi - lo) // rows) for _, lo, hi in self.batches]  # head + parts
         self.single_observation_space, self.single_action_space = obs_space, act_space
@@ -163,9 +167,6 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self.action_space = batch_space(act_space, self.batch_size)
         self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": []}
         self.render_mode = None
-        self.closed = False
-        self._pending: dict[Any, tuple[int, list]] = {}  # in flight: head ref -> (batch, refs)
-        self._broken = False  # a fetch failed: results were lost, reset() must come next
 
     # -- sync -------------------------------------------------------------------
 

@@ -246,11 +246,11 @@ def test_missing_or_bad_rom_is_an_error_not_an_exit(tmp_path):
     config = fastpool._core.AtariConfig()
     config.rom_path = str(tmp_path / "nope.bin")
     with pytest.raises(RuntimeError, match="doesn't exist"):
-        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, same_step=False, seed=0)
+        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, autoreset=fastpool._core.Autoreset.NEXT_STEP, seed=0)
     (tmp_path / "junk.bin").write_bytes(b"\0" * 4096)
     config.rom_path = str(tmp_path / "junk.bin")
     with pytest.raises(ValueError, match="not a ROM"):
-        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, same_step=False, seed=0)
+        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, autoreset=fastpool._core.Autoreset.NEXT_STEP, seed=0)
 
 
 def test_same_step_autoreset_keeps_the_final_frame():

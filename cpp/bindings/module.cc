@@ -31,6 +31,8 @@ using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecas
 Int64Array as_int_array(const py::handle& obj, const char* what, py::ssize_t expected_len) {
   py::array arr = py::array::ensure(obj);
   if (!arr) throw py::type_error(std::string(what) + " must be an array of integers");
+  if (arr.ndim() == 0)  // gymnasium raises TypeError for a scalar where a batch belongs
+    throw py::type_error(std::string(what) + " must be an array with one entry per env, got a scalar");
   const char kind = arr.dtype().kind();
   if (kind != 'i' && kind != 'u')
     throw py::type_error(std::string(what) + " must be integers, got dtype " +
@@ -108,26 +110,18 @@ class PyPool {
 
   py::tuple recv(bool help) { return receive(help); }
 
-  // Queue resets (all envs when env_ids is None); seeds are uint64, one per id.
-  void send_reset(const py::handle& env_ids, const py::handle& seeds, bool caller_helps) {
-    Int64Array ids;
-    if (!env_ids.is_none()) ids = as_ids(env_ids);
-    const int n = env_ids.is_none() ? pool_.num_envs() : static_cast<int>(ids.size());
-    const int64_t* id_data = env_ids.is_none() ? nullptr : ids.data();
-    if (seeds.is_none()) {
-      pool_.send_reset(id_data, nullptr, n, caller_helps);
-      return;
-    }
-    auto s = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>::ensure(seeds);
-    if (!s || s.ndim() != 1 || s.size() != n)
-      throw py::value_error("seeds must be a uint64 array with one seed per env id");
-    pool_.send_reset(id_data, s.data(), n, caller_helps);
+  // Queue resets of env_ids (None: every env). seeds: None or uint64, one per id;
+  // seeded: None (every seed applies) or bool per id (False keeps that env's stream).
+  void send_reset(const py::handle& env_ids, const py::handle& seeds, const py::handle& seeded, bool caller_helps) {
+    send_reset_impl(env_ids, seeds, seeded, py::none(), caller_helps);
   }
 
-  py::tuple reset(const py::handle& seeds) {
+  // Sync reset of every env, or with keep (bool per env) of those not kept; the
+  // kept envs report their current observation (gymnasium's reset_mask).
+  py::tuple reset(const py::handle& seeds, const py::handle& seeded, const py::handle& keep) {
     require_sync("reset");
     drain_interrupted();
-    send_reset(py::none(), seeds, /*caller_helps=*/true);
+    send_reset_impl(py::none(), seeds, seeded, keep, /*caller_helps=*/true);
     return receive(/*help=*/true);
   }
 
@@ -150,6 +144,31 @@ class PyPool {
   void require_sync(const char* what) const {
     if (pool_.batch_size() != pool_.num_envs())
       throw std::logic_error(std::string(what) + "() steps every env at once; with batch_size < num_envs use send()/recv()");
+  }
+
+  using BoolArray = py::array_t<bool, py::array::c_style | py::array::forcecast>;
+  template <typename Array>
+  static Array per_id(const py::handle& obj, const char* what, py::ssize_t n) {
+    if (obj.is_none()) return Array();
+    auto a = Array::ensure(obj);
+    if (!a || a.ndim() != 1 || a.size() != n)
+      throw py::value_error(std::string(what) + " must be an array with one entry per env id");
+    return a;
+  }
+
+  void send_reset_impl(const py::handle& env_ids, const py::handle& seeds, const py::handle& seeded,
+                       const py::handle& keep, bool caller_helps) {
+    Int64Array ids;
+    if (!env_ids.is_none()) ids = as_ids(env_ids);
+    const py::ssize_t n = env_ids.is_none() ? pool_.num_envs() : ids.size();
+    auto s = per_id<py::array_t<uint64_t, py::array::c_style | py::array::forcecast>>(seeds, "seeds", n);
+    auto with_seed = per_id<BoolArray>(seeded, "seeded", n);
+    auto kept = per_id<BoolArray>(keep, "keep", n);
+    fastpool::ResetArgs args;
+    args.seeds = seeds.is_none() ? nullptr : s.data();
+    args.seeded = seeded.is_none() ? nullptr : reinterpret_cast<const uint8_t*>(with_seed.data());
+    args.keep = keep.is_none() ? nullptr : reinterpret_cast<const uint8_t*>(kept.data());
+    pool_.send_reset(env_ids.is_none() ? nullptr : ids.data(), static_cast<int>(n), args, caller_helps);
   }
 
   Int64Array as_ids(const py::handle& env_ids) {
@@ -190,7 +209,8 @@ class PyPool {
 // Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
 // and a pool over them; env i's stream is seeded with seed + i.
 template <typename MakeEnv>
-std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed,
+std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+                                  uint64_t seed,
                                   MakeEnv make_env, EnvSpec (*spec_of)(const Env&)) {
   if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
   if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
@@ -205,7 +225,7 @@ std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size,
   fastpool::PoolOptions options;
   options.num_threads = num_threads;
   options.batch_size = batch_size;
-  options.same_step = same_step;
+  options.autoreset = autoreset;
   EnvSpec spec = spec_of(*envs[0]);
   return std::make_unique<PyPool>(std::move(spec), std::move(envs), options);
 }
@@ -218,19 +238,25 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<Batch, std::shared_ptr<Batch>>(m, "_Batch");
 
+  py::enum_<fastpool::Autoreset>(m, "Autoreset")
+      .value("NEXT_STEP", fastpool::Autoreset::kNextStep)
+      .value("SAME_STEP", fastpool::Autoreset::kSameStep)
+      .value("DISABLED", fastpool::Autoreset::kDisabled);
+
   py::class_<PyPool>(m, "Pool")
       .def("step", &PyPool::step, py::arg("actions"))
       .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"))
       .def("recv", &PyPool::recv, py::arg("help") = false)
-      .def("send_reset", &PyPool::send_reset, py::arg("env_ids"), py::arg("seeds"), py::arg("caller_helps") = false)
-      .def("reset", &PyPool::reset, py::arg("seeds"))
+      .def("send_reset", &PyPool::send_reset, py::arg("env_ids"), py::arg("seeds"), py::arg("seeded") = py::none(),
+           py::arg("caller_helps") = false)
+      .def("reset", &PyPool::reset, py::arg("seeds"), py::arg("seeded") = py::none(), py::arg("keep") = py::none())
       .def("close", &PyPool::close)
       .def("render", &PyPool::render, py::arg("env_id"))
       .def_property_readonly("closed", [](const PyPool& p) { return p.pool().closed(); })
       .def_property_readonly("num_envs", [](const PyPool& p) { return p.pool().num_envs(); })
       .def_property_readonly("num_threads", [](const PyPool& p) { return p.pool().num_threads(); })
       .def_property_readonly("batch_size", [](const PyPool& p) { return p.pool().batch_size(); })
-      .def_property_readonly("same_step", [](const PyPool& p) { return p.pool().same_step(); })
+      .def_property_readonly("autoreset", [](const PyPool& p) { return p.pool().autoreset(); })
       .def_property_readonly("num_actions", [](const PyPool& p) { return p.pool().spec().num_actions; })
       .def_property_readonly("obs_shape", [](const PyPool& p) { return p.pool().spec().obs_shape; })
       .def_property_readonly("obs_dtype", [](const PyPool& p) { return to_numpy(p.pool().spec().obs_dtype); })
@@ -240,24 +266,25 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "make_cartpole",
-      [](int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed, int max_episode_steps) {
+      [](int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset, uint64_t seed,
+         int max_episode_steps) {
         if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
         return make_pool(
-            num_envs, num_threads, batch_size, same_step, seed,
+            num_envs, num_threads, batch_size, autoreset, seed,
             [=](int) { return std::make_unique<fastpool::CartPole>(max_episode_steps); },
             [](const Env&) { return fastpool::CartPole::spec(); });
       },
-      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"), py::arg("seed"),
+      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"),
       py::arg("max_episode_steps"));
 
   m.def(
       "make_faulty",
-      [](int num_envs, int num_threads, int batch_size, bool same_step, uint64_t seed) {
+      [](int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset, uint64_t seed) {
         return make_pool(
-            num_envs, num_threads, batch_size, same_step, seed, [](int) { return std::make_unique<fastpool::Faulty>(); },
+            num_envs, num_threads, batch_size, autoreset, seed, [](int) { return std::make_unique<fastpool::Faulty>(); },
             [](const Env&) { return fastpool::Faulty::spec(); });
       },
-      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"), py::arg("seed"));
+      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"));
 
   py::class_<fastpool::AtariConfig>(m, "AtariConfig")
       .def(py::init<>())
@@ -278,15 +305,15 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "make_atari",
-      [](const fastpool::AtariConfig& config, int num_envs, int num_threads, int batch_size, bool same_step,
-         uint64_t seed) {
+      [](const fastpool::AtariConfig& config, int num_envs, int num_threads, int batch_size,
+         fastpool::Autoreset autoreset, uint64_t seed) {
         fastpool::Atari::check_rom(config.rom_path);  // ALE would exit the process on a bad ROM
         return make_pool(
-            num_envs, num_threads, batch_size, same_step, seed,
+            num_envs, num_threads, batch_size, autoreset, seed,
             [&](int i) { return std::make_unique<fastpool::Atari>(config, seed + static_cast<uint64_t>(i)); },
             [](const Env& env) { return static_cast<const fastpool::Atari&>(env).spec(); });
       },
-      py::arg("config"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("same_step"),
+      py::arg("config"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
       py::arg("seed"));
 
   // The first draws of env i's random stream, to test seeding against numpy.

@@ -71,7 +71,7 @@ std::vector<uint64_t> run(Pool& pool, int steps) {
   const size_t obs_bytes = pool.spec().obs_bytes();
   std::vector<Hash> hashes(n);
   std::vector<int> count(n, 0);
-  pool.send_reset(nullptr, nullptr, n, false);
+  pool.send_reset(nullptr, n, {}, false);
   int done = 0;
   while (done < n) {
     auto b = pool.recv(false);
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
     std::vector<int64_t> a(4, 0), bad(4, 2), dup{0, 0};
     expect_throw([&] { pool->send_step(a.data(), nullptr, 4, true); }, "step before reset");
     expect_throw([&] { pool->recv(true); }, "recv without send");
-    pool->send_reset(nullptr, nullptr, 4, true);
+    pool->send_reset(nullptr, 4, {}, true);
     pool->recv(true);
     expect_throw([&] { pool->send_step(bad.data(), nullptr, 4, true); }, "out-of-range action");
     expect_throw([&] { pool->send_step(a.data(), dup.data(), 2, true); }, "duplicate env ids");
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
   }
   {
     auto pool = make_pool(4, 2, 4, Faulty::spec(), [](int) -> std::unique_ptr<Env> { return std::make_unique<Faulty>(); }, 0);
-    pool->send_reset(nullptr, nullptr, 4, true);
+    pool->send_reset(nullptr, 4, {}, true);
     pool->recv(true);
     std::vector<int64_t> a{0, 1, 0, 0};
     pool->send_step(a.data(), nullptr, 4, true);

@@ -35,6 +35,7 @@ def make(
     autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
     backend: str = "local",
     num_workers: int = 1,
+    info_keys: str = "all",
     **env_options: Any,
 ) -> VectorEnv:
     """Make a pool of `num_envs` copies of `env_id` as a gymnasium vector env.
@@ -51,11 +52,17 @@ def make(
         batch_size: results per `recv()`; default num_envs (sync). Smaller values
             give EnvPool-style async stepping with `send`/`recv`.
         autoreset_mode: gymnasium's NEXT_STEP (default: the step after an episode end
-            returns the first obs of the next one, reward 0, the action ignored) or
+            returns the first obs of the next one, reward 0, the action ignored),
             SAME_STEP (the reset happens in the ending step; the last obs is in
-            `info["final_obs"]`).
+            `info["final_obs"]`) or DISABLED (nothing resets by itself: reset ended envs
+            with `reset(options={"reset_mask": mask})`; stepping one first is an error).
         backend: "local" (this process) or "ray": `num_workers` Ray actors each own a pool
             of num_envs / num_workers envs with `num_threads` threads (see fastpool.ray_backend).
+        info_keys: "all" (default): the info dict holds `env_id`, `elapsed_step` and every
+            field the env reports (Atari: lives, episode_frame_number, frame_number, game_over,
+            score, game_step). "gymnasium": exactly the keys and dtypes gymnasium's vector envs
+            give over the reference env (CartPole: none; Atari: ale-py's lives,
+            episode_frame_number, frame_number as int64), so infos compare equal to theirs.
         **env_options: per-env options, e.g. `max_episode_steps` (CartPole: 500).
     """
     entry = resolve(env_id)
@@ -67,6 +74,8 @@ def make(
     if batch > num_envs:
         raise ValueError(f"batch_size must be in [1, num_envs={num_envs}], got {batch}")
     mode = _autoreset_mode(autoreset_mode)
+    if info_keys not in ("all", "gymnasium"):
+        raise ValueError(f"info_keys must be 'all' or 'gymnasium', got {info_keys!r}")
     if seed is None:
         seed = secrets.randbits(32)
     elif not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
@@ -82,17 +91,18 @@ def make(
     if backend == "ray":
         from fastpool.ray_backend import RayVectorEnv
 
+        if info_keys != "all" or mode is AutoresetMode.DISABLED:
+            raise ValueError("backend='ray' supports info_keys='all' and autoreset NEXT_STEP or SAME_STEP")
         workers = _positive_int("num_workers", num_workers)
         per_worker = 1 if num_threads is None else threads
         return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
-    same_step = mode is AutoresetMode.SAME_STEP
     common = {
         "num_envs": num_envs,
         "num_threads": threads,
         "batch_size": batch,
-        "same_step": same_step,
+        "autoreset": _core.Autoreset.__members__[mode.name],
         "seed": seed,
     }
 
@@ -111,7 +121,8 @@ def make(
         obs_space = spaces.Box(0, np.inf, shape=(1,), dtype=np.float32)
     else:  # pragma: no cover - the registry only holds the families above
         raise AssertionError(entry.family)
-    return VectorEnv(entry.env_id, core, obs_space, mode, seed)
+    gym_info = entry.gymnasium_info if info_keys == "gymnasium" else None
+    return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
 
 
 def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
@@ -155,8 +166,8 @@ def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:
     if isinstance(mode, str):  # "next_step", "NEXT_STEP" or gymnasium's value "NextStep"
         mode = AutoresetMode.__members__.get(mode.upper(), mode)
         mode = {m.value: m for m in AutoresetMode}.get(mode, mode)  # type: ignore[arg-type]
-    if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
-        raise ValueError(f"autoreset_mode must be NEXT_STEP or SAME_STEP, got {mode!r}")
+    if not isinstance(mode, AutoresetMode):
+        raise ValueError(f"autoreset_mode must be NEXT_STEP, SAME_STEP or DISABLED, got {mode!r}")
     return mode  # type: ignore[return-value]
 
 

@@ -14,6 +14,8 @@ class EnvEntry:
     defaults: dict[str, Any] = field(default_factory=dict)
     hidden: bool = False  # internal (tests); not listed
     game: str | None = None  # Atari: ale-py's ROM id, e.g. "breakout"
+    # The info keys the reference env (gymnasium's, ale-py's) reports: make(..., info_keys="gymnasium")
+    gymnasium_info: tuple[str, ...] = ()
 
 
 _ENTRIES: dict[str, EnvEntry] = {}
@@ -45,6 +47,8 @@ ATARI_DEFAULTS: dict[str, Any] = {
 }
 
 
+_ALE_INFO = ("lives", "episode_frame_number", "frame_number")  # ale-py's AtariEnv info
+
 # ROMs without a single-player mode: ALE cannot load them as games (nor can ale-py's envs).
 _MULTIPLAYER_ONLY = {"combat", "joust", "maze_craze", "warlords"}
 
@@ -59,9 +63,9 @@ def _register_atari() -> None:
         if rom in _MULTIPLAYER_ONLY:
             continue
         name = rom.title().replace("_", "")
-        register(EnvEntry(f"{name}-v5", "atari", dict(ATARI_DEFAULTS), game=rom), name, f"ALE/{name}-v5")
+        register(EnvEntry(f"{name}-v5", "atari", dict(ATARI_DEFAULTS), game=rom, gymnasium_info=_ALE_INFO), name, f"ALE/{name}-v5")
         v4 = {**ATARI_DEFAULTS, "repeat_action_probability": 0.0}
-        register(EnvEntry(f"{name}NoFrameskip-v4", "atari", v4, game=rom))
+        register(EnvEntry(f"{name}NoFrameskip-v4", "atari", v4, game=rom, gymnasium_info=_ALE_INFO))
 
 
 _register_atari()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium
@@ -33,6 +34,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         single_observation_space: spaces.Space,
         autoreset_mode: AutoresetMode,
         seed: int,
+        info_keys: Sequence[str] | None = None,
     ):
         self.env_id = env_id
         self._core = core
@@ -48,39 +50,67 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         self.metadata = {
             "autoreset_mode": autoreset_mode,
             "render_modes": ["rgb_array"] if can_render else [],
+            "render_fps": 30 if can_render else None,  # as ale-py's AtariEnv
         }
         self.render_mode = "rgb_array" if can_render else None
         self.closed = False
-        self._info_names = list(core.info_names)
+        names = list(core.info_names)
+        # info_keys None: every engine field plus env_id and elapsed_step; else exactly these, as int64
+        # (what the reference env's info dict holds, batched by gymnasium).
+        self._gym_info = info_keys is not None
+        self._info_columns = [(k, n) for k, n in enumerate(names) if info_keys is None or n in info_keys]
+        self._last_info = np.zeros((self.num_envs, len(names)), dtype=np.int32)  # per env, for get_attr
+        self._env_seeds = [seed + i for i in range(self.num_envs)]
+        # Autoreset disabled: which envs ended and await a reset (stepping them is an error).
+        self._ended = np.zeros(self.num_envs, dtype=bool) if autoreset_mode is AutoresetMode.DISABLED else None
         self._all_true = np.ones(self.batch_size, dtype=bool)
         self._all_true.setflags(write=False)
 
     # -- gymnasium API --------------------------------------------------------
 
     def reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None):
-        """Reset every env. `seed=s` seeds env i with `s + i`; a list gives each env its seed
-        (None entries keep their stream); None continues each env's stream."""
-        self._check_options(options)
+        """Reset every env, or with `options={"reset_mask": mask}` (bool, one per env) only the
+        masked ones: the others keep their state and report their current observation, and the
+        info masks (`info["_key"]`) are true for the reset envs only, as in gymnasium.
+
+        `seed=s` seeds env i with `s + i`; a list gives each env its seed (None entries keep
+        their stream); None continues each env's stream. Under a mask, only masked envs' seeds apply.
+        """
+        mask = self._reset_mask(options)
         if self.batch_size != self.num_envs:
+            if mask is not None and mask.sum() < self.batch_size:
+                raise ValueError(
+                    f"reset_mask selects {int(mask.sum())} envs, fewer than batch_size={self.batch_size}: "
+                    "reset() would wait forever; use async_reset() and recv() instead"
+                )
             self.async_reset(seed=seed, options=options)
-            obs, _, _, _, info = self._unpack(self._core.recv(help=True))
+            obs, _, _, _, info = self._receive(help=True)
             return obs, info
-        seeds = self._seeds(seed)
-        if isinstance(seeds, tuple):  # some envs seeded, some not
-            for ids, s in seeds:
-                self._core.send_reset(ids, s, caller_helps=True)
-            out = self._core.recv(help=True)
-        else:
-            out = self._core.reset(seeds)
-        obs, _, _, _, info = self._unpack(out)
+        seeds, seeded = self._seed_arrays(seed)
+        out = self._core.reset(seeds, seeded, None if mask is None else ~mask)
+        self._seeded(np.arange(self.num_envs), seeds, seeded, mask)
+        if self._ended is not None:
+            self._ended[slice(None) if mask is None else mask] = False
+        obs, _, _, _, info = self._unpack(out, mask)
         return obs, info
 
     def step(self, actions):
         """Step every env with one action each (autoreset as `metadata["autoreset_mode"]`)."""
-        return self._unpack(self._core.step(actions))
+        if self._ended is not None:
+            self._check_not_ended(self._ended)
+        out = self._core.step(actions)
+        if self._ended is not None:
+            np.logical_or(out[2], out[3], out=self._ended)
+        return self._unpack(out)
 
-    def render(self, env_id: int = 0) -> np.ndarray:
-        """The current RGB screen of env `env_id` (Atari: uint8 (210, 160, 3))."""
+    def render(self, env_id: int | None = None):
+        """gymnasium's vector render: a tuple with every env's frame (`render_mode="rgb_array"`;
+        Atari: uint8 (210, 160, 3) RGB screens), or None for envs that cannot render.
+        `render(env_id=i)` returns env i's frame alone."""
+        if env_id is None:
+            if self.render_mode is None:
+                return None
+            return tuple(self._core.render(i) for i in range(self.num_envs))
         if not _is_int(env_id):
             raise TypeError(f"env_id must be an int, got {type(env_id).__name__}")
         return self._core.render(int(env_id))
@@ -88,6 +118,33 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def get_action_meanings(self) -> list[str]:
         """What each action does, e.g. ["NOOP", "FIRE", "RIGHT", "LEFT"] for Breakout."""
         return list(self._core.action_names)
+
+    @property
+    def np_random_seed(self) -> tuple[int, ...]:
+        """Each env's seed, as gymnasium's vector envs report it: `make(seed=s)` and
+        `reset(seed=s)` give env i the seed `s + i`."""
+        return tuple(self._env_seeds)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Each env's attribute `name`, or the result of calling its method `name` with the
+        arguments, as `SyncVectorEnv.call`: `lives`, `get_action_meanings`, `render`, ..."""
+        table = self._env_attributes()
+        if name not in table:
+            raise AttributeError(f"fastpool envs have no attribute {name!r}; they offer {sorted(table)}")
+        value = table[name]
+        if callable(value):
+            return tuple(value(i, *args, **kwargs) for i in range(self.num_envs))
+        return tuple(value)
+
+    def get_attr(self, name: str) -> tuple[Any, ...]:
+        """Each env's attribute `name` (see `call`)."""
+        return self.call(name)
+
+    def set_attr(self, name: str, values: Any) -> None:
+        """Refused: a pool's envs are configured once, by `fastpool.make`."""
+        if isinstance(values, (list, tuple)) and len(values) != self.num_envs:
+            raise ValueError(f"values must have one entry per env ({self.num_envs}), got {len(values)}")
+        raise AttributeError(f"fastpool envs are configured by fastpool.make(); {name!r} cannot be set")
 
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()
@@ -101,38 +158,54 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     # -- async API (EnvPool's model) -----------------------------------------
 
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:
-        """Queue a reset of every env; results arrive through `recv()`."""
-        self._check_options(options)
-        seeds = self._seeds(seed)
-        if isinstance(seeds, tuple):
-            for ids, s in seeds:
-                self._core.send_reset(ids, s)
-        else:
-            self._core.send_reset(None, seeds)
+        """Queue a reset of every env (or, with `options={"reset_mask": mask}`, of the masked
+        ones); results arrive through `recv()`."""
+        mask = self._reset_mask(options)
+        seeds, seeded = self._seed_arrays(seed)
+        ids = None if mask is None else np.flatnonzero(mask)
+        if ids is not None:
+            seeds = None if seeds is None else seeds[ids]
+            seeded = None if seeded is None else seeded[ids]
+        self._core.send_reset(ids, seeds, seeded)
+        self._seeded(np.arange(self.num_envs) if ids is None else ids, seeds, seeded, None)
+        if self._ended is not None:
+            self._ended[slice(None) if ids is None else ids] = False
 
     def send(self, actions, env_ids=None) -> None:
         """Queue one step for each env in `env_ids` (default: all envs)."""
         if env_ids is None:
             env_ids = np.arange(self.num_envs)
+        if self._ended is not None:
+            self._check_not_ended(self._ended[np.asarray(env_ids, dtype=np.int64)])
         self._core.send(actions, env_ids)
 
     def recv(self):
         """The next `batch_size` results: (obs, reward, terminated, truncated, info)."""
-        return self._unpack(self._core.recv())
+        return self._receive(help=False)
 
     # -- helpers ---------------------------------------------------------------
 
-    def _unpack(self, out):
+    def _receive(self, help: bool):
+        out = self._core.recv(help=help)
+        if self._ended is not None:
+            self._ended[out[4]] = out[2] | out[3]
+        return self._unpack(out)
+
+    def _unpack(self, out, mask=None):
+        """Engine output as gymnasium's step tuple; `mask`: the envs a partial reset reset
+        (the others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
         obs, reward, terminated, truncated, env_id, elapsed, extra, final = out
-        info: dict[str, Any] = {
-            "env_id": env_id,
-            "_env_id": self._all_true,
-            "elapsed_step": elapsed,
-            "_elapsed_step": self._all_true,
-        }
-        for k, name in enumerate(self._info_names):
-            info[name] = extra[:, k]
-            info["_" + name] = self._all_true
+        if self._info_columns:
+            self._last_info[env_id] = extra
+        has = self._all_true if mask is None else mask
+        info: dict[str, Any] = {}
+        fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", elapsed)]
+        fields += [(name, extra[:, k]) for k, name in self._info_columns]
+        for name, value in fields:
+            if self._gym_info:
+                value = value.astype(np.int64)
+            info[name] = value if mask is None else np.where(mask, value, 0)
+            info["_" + name] = has
         if final is not None:
             ended = terminated | truncated
             if ended.any():
@@ -145,38 +218,78 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         obs = np.full(len(ended), None, dtype=object)
         for r in rows:
             obs[r] = final_obs[r]
-        final_info: dict[str, Any] = {
-            "env_id": np.where(ended, env_id, 0),
-            "_env_id": ended,
-            "elapsed_step": np.where(ended, final_elapsed, 0),
-            "_elapsed_step": ended,
-        }
-        for k, name in enumerate(self._info_names):
-            final_info[name] = np.where(ended, final_extra[:, k], 0)
+        final_info: dict[str, Any] = {}
+        fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", final_elapsed)]
+        fields += [(name, final_extra[:, k]) for k, name in self._info_columns]
+        for name, value in fields:
+            final_info[name] = np.where(ended, value, 0).astype(np.int64 if self._gym_info else value.dtype)
             final_info["_" + name] = ended
         return {"final_obs": obs, "_final_obs": ended, "final_info": final_info, "_final_info": ended}
 
-    @staticmethod
-    def _check_options(options: dict | None) -> None:
-        if options:
-            raise ValueError(f"unsupported reset options: {sorted(options)}")
+    def _env_attributes(self) -> dict[str, Any]:
+        """Per-env attributes (a sequence, one value per env) and methods (called with the env's index)."""
+        n = self.num_envs
+        table: dict[str, Any] = {
+            "render_mode": [self.render_mode] * n,
+            "spec": [None] * n,
+            "np_random_seed": self._env_seeds,
+            "observation_space": [self.single_observation_space] * n,
+            "action_space": [self.single_action_space] * n,
+            "action_meanings": [self.get_action_meanings()] * n,
+            "get_action_meanings": lambda i: self.get_action_meanings(),
+            "render": lambda i: self.render(env_id=i),
+        }
+        for k, name in self._info_columns:  # per env, from its latest result: lives, score, ...
+            table[name] = self._last_info[:, k].tolist()
+        return table
 
-    def _seeds(self, seed):
-        """None, a uint64 array (one per env), or ((ids, seeds), (ids, None)) for mixed lists."""
+    def _check_not_ended(self, ended: np.ndarray) -> None:
+        if ended.any():
+            raise RuntimeError(
+                f"env(s) {np.flatnonzero(ended).tolist()} ended their episodes and autoreset is disabled: "
+                "reset them first, e.g. reset(options={'reset_mask': mask})"
+            )
+
+    def _reset_mask(self, options: dict | None) -> np.ndarray | None:
+        """The reset_mask of reset options (None without one), checked as gymnasium checks it."""
+        if options is None:
+            return None
+        if not isinstance(options, dict):
+            raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+        unknown = sorted(set(options) - {"reset_mask"})
+        if unknown:
+            raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
+        if "reset_mask" not in options:
+            return None
+        mask = options["reset_mask"]
+        if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+            what = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
+            raise TypeError(f"options['reset_mask'] must be a numpy array of dtype bool, got {what}")
+        if mask.shape != (self.num_envs,):
+            raise ValueError(f"options['reset_mask'] must have shape ({self.num_envs},), got {mask.shape}")
+        if not mask.any():
+            raise ValueError("options['reset_mask'] selects no env: at least one entry must be True")
+        return mask
+
+    def _seed_arrays(self, seed) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(seeds, seeded): None, None without a seed; else one uint64 per env and, when
+        some entries are None, which envs are seeded."""
         seed = check_seed(seed, self.num_envs)
         if seed is None:
-            return None
+            return None, None
         if isinstance(seed, int):
-            return np.uint64(seed) + np.arange(self.num_envs, dtype=np.uint64)
-        given = [i for i, s in enumerate(seed) if s is not None]
-        if len(given) == self.num_envs:
-            return np.array(seed, dtype=np.uint64)
-        kept = [i for i, s in enumerate(seed) if s is None]
-        parts = []
-        if given:
-            parts.append((np.array(given), np.array([seed[i] for i in given], dtype=np.uint64)))
-        parts.append((np.array(kept), None))
-        return tuple(parts)
+            return np.uint64(seed) + np.arange(self.num_envs, dtype=np.uint64), None
+        seeded = np.array([s is not None for s in seed])
+        seeds = np.array([0 if s is None else s for s in seed], dtype=np.uint64)
+        return seeds, None if seeded.all() else seeded
+
+    def _seeded(self, ids: np.ndarray, seeds, seeded, mask) -> None:
+        """Record the seeds just applied to envs `ids` (under `mask`), for np_random_seed."""
+        if seeds is None:
+            return
+        for k, i in enumerate(ids.tolist()):
+            if (seeded is None or seeded[k]) and (mask is None or mask[i]):
+                self._env_seeds[i] = int(seeds[k])
 
     def __repr__(self) -> str:
         mode = self.metadata["autoreset_mode"].name

@@ -35,7 +35,7 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       envs_(std::move(envs)),
       batch_size_(checked_batch_size(envs_.size(), options)),
       sync_(batch_size_ == static_cast<int>(envs_.size())),
-      same_step_(options.same_step),
+      autoreset_(options.autoreset),
       task_(envs_.size(), Task::kStep),
       action_(envs_.size(), 0),
       seed_(envs_.size(), 0),
@@ -47,7 +47,7 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       queue_(envs_.size()),
       slots_(envs_.size() / batch_size_ + 2),
       creator_pid_(process_id()) {
-  for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, same_step_);
+  for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
   workers_.reserve(options.num_threads);
   for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
 }
@@ -99,7 +99,7 @@ void Pool::check_open() const {
   if (stop_.load()) throw std::logic_error("the pool is closed");
 }
 
-void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions) {
+void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions, const uint8_t* keep) {
   const int num = num_envs();
   if (n < 1) throw std::invalid_argument("send needs at least one env id");
   if (!env_ids) {  // every env: one count instead of a check per id
@@ -137,7 +137,10 @@ void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions) {
       seen_[id] = 1;
       ++marked;
     }
-    if (actions) {
+    if (keep && keep[k] && !started_[id]) {
+      error = "env " + std::to_string(id) + " has never been reset, so a partial reset must include it";
+      order_error = true;
+    } else if (actions) {
       if (!started_[id]) {
         error = "env " + std::to_string(id) + " has not been reset: call reset() before step()";
         order_error = true;
@@ -169,15 +172,19 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
   enqueue(env_ids, n, caller_helps);
 }
 
-void Pool::send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps) {
+void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool caller_helps) {
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
-  check_send(env_ids, n, nullptr);
+  check_send(env_ids, n, nullptr, args.keep);
   for (int k = 0; k < n; ++k) {
     const int64_t id = env_ids ? env_ids[k] : k;
+    if (args.keep && args.keep[k]) {
+      task_[id] = Task::kKeep;
+      continue;
+    }
     task_[id] = Task::kReset;
-    has_seed_[id] = seeds != nullptr;
-    if (seeds) seed_[id] = seeds[k];
+    has_seed_[id] = args.seeds != nullptr && (args.seeded == nullptr || args.seeded[k]);
+    if (has_seed_[id]) seed_[id] = args.seeds[k];
     num_started_ += !started_[id];
     started_[id] = 1;
   }
@@ -271,6 +278,7 @@ void Pool::record_error() {
 Pool::Outcome Pool::advance(int32_t id) {
   Env& env = *envs_[id];
   try {
+    if (task_[id] == Task::kKeep) return Outcome::kKept;
     if (task_[id] == Task::kReset) {
       if (has_seed_[id]) env.seed(seed_[id]);
       env.reset();
@@ -292,13 +300,14 @@ Pool::Outcome Pool::advance(int32_t id) {
 
 void Pool::write(int32_t id, Outcome outcome, Batch& b, int row) {
   Env& env = *envs_[id];
+  const bool kept = outcome == Outcome::kKept;  // a partial reset reports the others as they are
   b.env_id[row] = id;
-  b.reward[row] = env.reward();
-  b.terminated[row] = env.terminated();
-  b.truncated[row] = env.truncated();
+  b.reward[row] = kept ? 0.0 : env.reward();
+  b.terminated[row] = !kept && env.terminated();
+  b.truncated[row] = !kept && env.truncated();
   if (outcome == Outcome::kFailed) return;  // recv() raises; the row is never seen
-  if (outcome == Outcome::kEnded) {
-    if (same_step_) {
+  if (outcome == Outcome::kEnded && autoreset_ != Autoreset::kDisabled) {
+    if (autoreset_ == Autoreset::kSameStep) {
       env.write(b.final_obs_row(row), b.final_info_row(row));
       b.final_elapsed_step[row] = env.elapsed_step();
       try {
@@ -360,7 +369,7 @@ std::shared_ptr<Batch> Pool::fresh_batch() {
       return b;
     }
   }
-  return std::make_shared<Batch>(spec_, batch_size_, same_step_);
+  return std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
 }
 
 std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) {

@@ -25,10 +25,24 @@
 
 namespace fastpool {
 
+// What happens when an episode ends (gymnasium's AutoresetMode).
+enum class Autoreset : uint8_t {
+  kNextStep,  // the env's next step resets it, ignoring its action
+  kSameStep,  // the ending step resets it at once; the batch keeps the final obs
+  kDisabled,  // nothing: the caller resets envs it chooses (send_reset)
+};
+
 struct PoolOptions {
   int num_threads = 1;  // worker threads
   int batch_size = 0;   // results per recv(); 0 means num_envs
-  bool same_step = false;  // autoreset: same step (final obs kept) or next step
+  Autoreset autoreset = Autoreset::kNextStep;
+};
+
+// What send_reset() does to each env it names. All pointers are nullable.
+struct ResetArgs {
+  const uint64_t* seeds = nullptr;   // restart the env's random stream with seeds[k]...
+  const uint8_t* seeded = nullptr;   // ...where seeded[k] (nullptr: for every k)
+  const uint8_t* keep = nullptr;     // keep[k]: do not reset; report the current observation
 };
 
 class Pool {
@@ -42,8 +56,9 @@ class Pool {
   // before queueing anything, on a bad id, action or call order.
   // caller_helps: the caller will recv() at once and step envs itself.
   void send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps);
-  // Queue a reset for each env (nullptr: every env); seeds (nullable) restart their random streams.
-  void send_reset(const int64_t* env_ids, const uint64_t* seeds, int n, bool caller_helps);
+  // Queue a reset for each env in env_ids (nullptr: every env), as `args` says.
+  // A kept env must have been reset before (a partial reset in sync mode).
+  void send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool caller_helps);
   // Wait for the next batch. With help, the calling thread steps queued envs
   // while it waits. Rethrows the first exception raised in a worker. Returns
   // nullptr after `timeout`, the batch still pending (so a caller can check
@@ -62,10 +77,10 @@ class Pool {
   int num_envs() const { return static_cast<int>(envs_.size()); }
   int num_threads() const { return static_cast<int>(workers_.size()); }
   int batch_size() const { return batch_size_; }
-  bool same_step() const { return same_step_; }
+  Autoreset autoreset() const { return autoreset_; }
 
  private:
-  enum class Task : uint8_t { kStep, kReset };
+  enum class Task : uint8_t { kStep, kReset, kKeep };
   struct Slot {  // a batch being filled
     std::shared_ptr<Batch> batch;
     std::atomic<int> done{0};
@@ -73,10 +88,11 @@ class Pool {
 
   void check_open() const;
   // Throws, changing nothing, unless every id (nullptr: all envs, n == num_envs)
-  // may be sent and every action (if given) is valid. Under state_mutex_.
-  void check_send(const int64_t* env_ids, int n, const int64_t* actions);
+  // may be sent, every action (if given) is valid and every env that must have
+  // been reset (stepped or kept) was. Under state_mutex_.
+  void check_send(const int64_t* env_ids, int n, const int64_t* actions, const uint8_t* keep = nullptr);
   void enqueue(const int64_t* env_ids, int n, bool caller_helps);  // under state_mutex_
-  enum class Outcome : uint8_t { kRunning, kEnded, kFailed };
+  enum class Outcome : uint8_t { kRunning, kEnded, kKept, kFailed };
   bool run_some();  // pop and run one chunk of queued envs; false if none
   Outcome advance(int32_t id);  // reset or step one env
   void write(int32_t id, Outcome outcome, Batch& batch, int row);  // its results into a row
@@ -91,7 +107,7 @@ class Pool {
   std::vector<std::unique_ptr<Env>> envs_;
   const int batch_size_;
   const bool sync_;  // batch_size == num_envs: row = env_id
-  const bool same_step_;
+  const Autoreset autoreset_;
 
   // Per-env pending work, written by send before the env is queued.
   std::vector<Task> task_;

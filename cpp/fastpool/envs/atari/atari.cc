@@ -18,9 +18,7 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
       stack_(frame_size_ * config.stack_num) {
   ale_->setFloat("repeat_action_probability", config.repeat_action_probability);
   Atari::seed(seed);
-  ale_->setInt("random_seed", ale_seed_);
-  ale_->loadROM(config.rom_path);
-  loaded_seed_ = ale_seed_;
+  load_rom();
   const ale::ActionVect set = config.full_action_space ? ale_->getLegalActionSet() : ale_->getMinimalActionSet();
   for (ale::Action a : set) {
     actions_.push_back(static_cast<int>(a));
@@ -49,7 +47,7 @@ EnvSpec Atari::spec() const {
   EnvSpec s;
   s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
   s.obs_dtype = Dtype::kUInt8;
-  s.info_names = {"lives", "episode_frame_number", "game_over", "score", "game_step"};
+  s.info_names = {"lives", "episode_frame_number", "frame_number", "game_over", "score", "game_step"};
   s.num_actions = num_actions();
   for (int a : actions_) {  // "PLAYER_A_FIRE" -> "FIRE", as ale-py's get_action_meanings()
     const std::string name = ale::action_to_string(static_cast<ale::Action>(a));
@@ -66,7 +64,16 @@ void Atari::seed(uint64_t seed) {
   seed_sequence_words(seed, words, 2);
   rng_.reseed(words[0]);
   ale_seed_ = static_cast<int32_t>(words[1] & 0x7fffffffu);
+  // Reload at the next reset even if the seed is unchanged: that restarts the
+  // sticky-action generator, so a seeded reset always replays the same episode.
+  rom_stale_ = true;
   game_over_ = true;  // a new seed starts a new game
+}
+
+void Atari::load_rom() {
+  ale_->setInt("random_seed", ale_seed_);
+  ale_->loadROM(config_.rom_path);
+  rom_stale_ = false;
 }
 
 void Atari::capture(std::vector<uint8_t>& frame) const {
@@ -90,11 +97,7 @@ void Atari::push_frame(bool pool) {
 }
 
 void Atari::reset() {
-  if (ale_seed_ != loaded_seed_) {  // reseeding ALE means reloading the ROM
-    ale_->setInt("random_seed", ale_seed_);
-    ale_->loadROM(config_.rom_path);
-    loaded_seed_ = ale_seed_;
-  }
+  if (rom_stale_) load_rom();  // reseeding ALE means reloading the ROM, as in ale-py
   const bool fire = config_.use_fire_reset && has_fire_;
   if (continue_game_ && !game_over_) {
     if (fire) ale_->act(ale::PLAYER_A_FIRE);  // relaunch after a lost life
@@ -130,7 +133,7 @@ void Atari::step(int32_t action) {
     reward += ale_->act(a);
     game_over_ = ale_->game_over(/*with_truncation=*/false);
     const int lives = ale_->lives();
-    life_lost = lives < lives_;
+    life_lost = 0 < lives && lives < lives_;  // losing the last spare life is no episode end (as SB3, EnvPool)
     lives_ = lives;
     ended = game_over_ || (config_.episodic_life && life_lost);
     if (ended || t == config_.frame_skip - 1) break;
@@ -157,9 +160,10 @@ void Atari::write(void* obs, int32_t* info) const {
   }
   info[0] = lives_;
   info[1] = ale_->getEpisodeFrameNumber();
-  info[2] = game_over_;
-  info[3] = score_;
-  info[4] = game_steps_;
+  info[2] = ale_->getFrameNumber();
+  info[3] = game_over_;
+  info[4] = score_;
+  info[5] = game_steps_;
 }
 
 bool Atari::render(uint8_t* rgb) const {

@@ -52,6 +52,7 @@ class Atari final : public Env {
   bool render(uint8_t* rgb) const override;
 
  private:
+  void load_rom();  // with ale_seed_
   void capture(std::vector<uint8_t>& frame) const;  // the screen, gray or RGB
   void push_frame(bool pool);  // preprocess last_ (max prev_) onto the stack
 
@@ -59,7 +60,8 @@ class Atari final : public Env {
   std::unique_ptr<ale::ALEInterface> ale_;
   std::vector<int> actions_;  // our action index -> ALE action
   bool has_fire_ = false;
-  int32_t ale_seed_ = 0, loaded_seed_ = -1;
+  int32_t ale_seed_ = 0;
+  bool rom_stale_ = false;  // seeded since the ROM was loaded
   int channels_;
   int screen_height_, screen_width_;  // 210 x 160 for most games
   size_t frame_size_;  // one preprocessed frame: channels x img_height x img_width

@@ -32,6 +32,7 @@ EnvSpec CartPole::spec() {
 
 void CartPole::reset() {
   begin_episode();
+  fell_ = false;
   // np_random.uniform(low=-0.05, high=0.05, size=(4,))
   for (double& v : state_) v = rng_.uniform(-0.05, 0.05);
 }
@@ -56,7 +57,9 @@ void CartPole::step(int32_t action) {
   state_[3] = theta_dot;
 
   terminated_ = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold || theta > kThetaThreshold;
-  reward_ = 1.0;
+  // Stepping on after the pole fell (possible with autoreset disabled) earns 0, as in gymnasium.
+  reward_ = terminated_ && fell_ ? 0.0 : 1.0;
+  fell_ = fell_ || terminated_;
   ++elapsed_step_;
   truncated_ = elapsed_step_ >= max_episode_steps_;
 }

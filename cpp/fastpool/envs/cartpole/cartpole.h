@@ -22,6 +22,7 @@ class CartPole final : public Env {
  private:
   int max_episode_steps_;
   double state_[4] = {0, 0, 0, 0};  // x, x_dot, theta, theta_dot
+  bool fell_ = false;  // terminated was returned this episode
 };
 
 }  // namespace fastpool

@@ -31,12 +31,12 @@ using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecas
 Int64Array as_int_array(const py::handle& obj, const char* what, py::ssize_t expected_len) {
   py::array arr = py::array::ensure(obj);
   if (!arr) throw py::type_error(std::string(what) + " must be an array of integers");
-  if (arr.ndim() == 0)  // gymnasium raises TypeError for a scalar where a batch belongs
-    throw py::type_error(std::string(what) + " must be an array with one entry per env, got a scalar");
   const char kind = arr.dtype().kind();
   if (kind != 'i' && kind != 'u')
     throw py::type_error(std::string(what) + " must be integers, got dtype " +
                          py::str(arr.dtype()).cast<std::string>());
+  if (arr.ndim() == 0)  // gymnasium raises TypeError for a scalar where a batch belongs
+    throw py::type_error(std::string(what) + " must be an array with one entry per env, got a scalar");
   if (arr.ndim() != 1 || arr.shape(0) != expected_len)
     throw py::value_error(std::string(what) + " must have shape (" + std::to_string(expected_len) + ",), got " +
                           py::str(py::object(arr.attr("shape"))).cast<std::string>());

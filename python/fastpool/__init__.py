@@ -36,6 +36,7 @@ def make(
     backend: str = "local",
     num_workers: int = 1,
     info_keys: str = "all",
+    render_mode: str | None = None,
     **env_options: Any,
 ) -> VectorEnv:
     """Make a pool of `num_envs` copies of `env_id` as a gymnasium vector env.
@@ -63,6 +64,8 @@ def make(
             score, game_step). "gymnasium": exactly the keys and dtypes gymnasium's vector envs
             give over the reference env (CartPole: none; Atari: ale-py's lives,
             episode_frame_number, frame_number as int64), so infos compare equal to theirs.
+        render_mode: None or "rgb_array"; envs that can render (Atari) always offer
+            "rgb_array" (`env.render()`), so this only checks that the env can.
         **env_options: per-env options, e.g. `max_episode_steps` (CartPole: 500).
     """
     entry = resolve(env_id)
@@ -121,6 +124,10 @@ def make(
         obs_space = spaces.Box(0, np.inf, shape=(1,), dtype=np.float32)
     else:  # pragma: no cover - the registry only holds the families above
         raise AssertionError(entry.family)
+    if render_mode not in (None, "rgb_array") or (render_mode and not len(core.render_shape)):
+        core.close()
+        modes = ["rgb_array"] if len(core.render_shape) else []
+        raise ValueError(f"{entry.env_id} supports render_mode None or {modes}, got {render_mode!r}")
     gym_info = entry.gymnasium_info if info_keys == "gymnasium" else None
     return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
 
@@ -180,14 +187,19 @@ def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: A
 
 def _register_with_gymnasium() -> None:
     """`gym.make_vec("fastpool/CartPole-v1", num_envs=...)` builds a fastpool pool, which is how
-    libraries that vectorize through gymnasium (RLlib's VECTOR_ENTRY_POINT mode) pick it up."""
-    import functools
-
+    libraries that vectorize through gymnasium (RLlib's VECTOR_ENTRY_POINT mode) pick it up;
+    `gym.make("fastpool/CartPole-v1")` builds one env (`fastpool.single.FastpoolEnv`), so the
+    "sync" and "async" modes of `make_vec` work too."""
     import gymnasium
 
     for name in list_envs():  # versioned ids only: gymnasium refuses both Name and Name-v5
         if "/" not in name and "-v" in name and f"fastpool/{name}" not in gymnasium.registry:
-            gymnasium.register(f"fastpool/{name}", vector_entry_point=functools.partial(make, name))
+            gymnasium.register(
+                f"fastpool/{name}",
+                entry_point="fastpool.single:FastpoolEnv",
+                vector_entry_point="fastpool:make",
+                kwargs={"env_id": name},
+            )
 
 
 _register_with_gymnasium()

@@ -52,27 +52,25 @@ class FastpoolVecEnv(VecEnv):
         if env.metadata["autoreset_mode"] != AutoresetMode.SAME_STEP:
             raise ValueError("SB3 expects same-step autoreset: make the pool with autoreset_mode='same_step'")
         self.env = env
-        self._core = env._core
-        names = list(self._core.info_names)
+        names = list(env._core.info_names)
         self._info_index = {name: k for k, name in enumerate(names)}
         self._game_stats = "score" in names  # Atari: true game score and length from the engine
         self._returns = np.zeros(env.num_envs)
         self._no_infos = range(env.num_envs)
         self._actions: np.ndarray | None = None
-        self._extra = np.zeros((env.num_envs, len(names)), dtype=np.int32)
         self._start = time.time()
         super().__init__(env.num_envs, env.single_observation_space, env.single_action_space)
 
     # -- the VecEnv contract ---------------------------------------------------
 
     def reset(self):
-        if any(self._options):
-            raise ValueError(f"fastpool envs take no reset options, got {self._options}")
+        """Reset every env, or with `set_options({"reset_mask": mask})` the masked ones (the
+        others report their current observation); seeds from `seed()` apply once, as in DummyVecEnv."""
+        options = self._reset_mask_options()
         seeds = self._seeds if any(s is not None for s in self._seeds) else None
-        obs, info = self.env.reset(seed=seeds)
+        obs, info = self.env.reset(seed=seeds, options=options)
         self._reset_seeds()
         self._reset_options()
-        self._extra = np.stack([info[name] for name in self._info_index], axis=1) if self._info_index else self._extra
         self.reset_infos = [{} for _ in range(self.num_envs)]
         self._returns[:] = 0
         return obs
@@ -84,8 +82,7 @@ class FastpoolVecEnv(VecEnv):
         if self._actions is None:
             raise RuntimeError("step_wait() without step_async()")
         actions, self._actions = self._actions, None
-        obs, reward, terminated, truncated, _, _, extra, final = self._core.step(actions)
-        self._extra = extra
+        obs, reward, terminated, truncated, _, _, _, final = self.env._step_raw(actions)
         dones = terminated | truncated
         infos: list[dict[str, Any]] = [{} for _ in self._no_infos]
         if not self._game_stats:
@@ -93,6 +90,20 @@ class FastpoolVecEnv(VecEnv):
         if dones.any():  # the only per-env Python work, on the few envs that ended
             self._record_ends(np.flatnonzero(dones), infos, terminated, truncated, final)
         return obs, reward.astype(np.float32), dones, infos
+
+    def _reset_mask_options(self) -> dict[str, Any] | None:
+        """The options set by set_options(), as one reset option for the pool. fastpool understands
+        `reset_mask` (bool, one per env), which must then be the same for every env."""
+        given = [o for o in self._options if o]
+        if not given:
+            return None
+        unknown = sorted({key for o in given for key in o} - {"reset_mask"})
+        if unknown:
+            raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
+        mask = given[0]["reset_mask"]
+        if len(given) != self.num_envs or any(not np.array_equal(o.get("reset_mask"), mask) for o in given):
+            raise ValueError("set_options(): a reset_mask must be the same for every env (pass one dict)")
+        return {"reset_mask": mask}
 
     def _record_ends(self, ended: np.ndarray, infos, terminated, truncated, final) -> None:
         final_obs, final_elapsed, final_extra = final
@@ -121,27 +132,16 @@ class FastpoolVecEnv(VecEnv):
         self.env.close()
 
     def get_images(self) -> Sequence[np.ndarray | None]:
-        return [self.env.render(i) for i in range(self.num_envs)]
+        return list(self.env.render() or [None] * self.num_envs)
 
-    # -- attributes and methods of the underlying envs ----------------------------
-
-    def _attributes(self) -> dict[str, Any]:
-        attrs: dict[str, Any] = {
-            "render_mode": self.env.render_mode,
-            "spec": None,
-            "action_meanings": self.env.get_action_meanings(),
-        }
-        for name, k in self._info_index.items():
-            attrs[name] = self._extra[:, k]  # per env: lives, score, ...
-        return attrs
+    # -- attributes and methods of the underlying envs (the pool's, see VectorEnv.call) --------
 
     def get_attr(self, attr_name: str, indices=None) -> list[Any]:
-        attrs = self._attributes()
-        if attr_name not in attrs:
-            raise AttributeError(f"fastpool envs have no attribute {attr_name!r}; they offer {sorted(attrs)}")
-        value = attrs[attr_name]
-        per_env = isinstance(value, np.ndarray) and value.shape[:1] == (self.num_envs,)
-        return [value[i].item() if per_env else value for i in self._get_indices(indices)]
+        values = self.env._env_attributes()
+        if attr_name not in values or callable(values[attr_name]):
+            attrs = sorted(k for k, v in values.items() if not callable(v))
+            raise AttributeError(f"fastpool envs have no attribute {attr_name!r}; they offer {attrs}")
+        return [values[attr_name][i] for i in self._get_indices(indices)]
 
     def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
         raise AttributeError(
@@ -149,15 +149,13 @@ class FastpoolVecEnv(VecEnv):
         )
 
     def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
-        methods = {
-            "get_action_meanings": lambda i: self.env.get_action_meanings(),
-            "render": lambda i: self.env.render(i),
-        }
-        if method_name not in methods:
-            raise AttributeError(f"fastpool envs have no method {method_name!r}; they offer {sorted(methods)}")
+        values = self.env._env_attributes()
+        if not callable(values.get(method_name)):
+            methods = sorted(k for k, v in values.items() if callable(v))
+            raise AttributeError(f"fastpool envs have no method {method_name!r}; they offer {methods}")
         if method_args or method_kwargs:
             raise TypeError(f"{method_name}() takes no arguments")
-        return [methods[method_name](i) for i in self._get_indices(indices)]
+        return [values[method_name](i) for i in self._get_indices(indices)]
 
     def env_is_wrapped(self, wrapper_class: type, indices=None) -> list[bool]:
         # The pool writes Monitor's episode statistics itself; no gymnasium wrappers exist.
@@ -165,10 +163,14 @@ class FastpoolVecEnv(VecEnv):
         return [wrapped for _ in self._get_indices(indices)]
 
     def _get_indices(self, indices) -> Iterable[int]:
-        out = list(super()._get_indices(indices))
-        for i in out:
-            if not 0 <= i < self.num_envs:
-                raise IndexError(f"env index {i} out of range [0, {self.num_envs})")
+        """Every form DummyVecEnv takes: None (all), an int, negative ints (from the end), iterables."""
+        if isinstance(indices, (int, np.integer)):
+            indices = [indices]
+        out = []
+        for i in super()._get_indices(indices):
+            if not -self.num_envs <= i < self.num_envs:
+                raise IndexError(f"env index {i} out of range [-{self.num_envs}, {self.num_envs})")
+            out.append(int(i) % self.num_envs)
         return out
 
     def __repr__(self) -> str:

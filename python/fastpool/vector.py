@@ -83,25 +83,19 @@ class VectorEnv(gymnasium.vector.VectorEnv):
                     f"reset_mask selects {int(mask.sum())} envs, fewer than batch_size={self.batch_size}: "
                     "reset() would wait forever; use async_reset() and recv() instead"
                 )
-            self.async_reset(seed=seed, options=options)
+            self._send_reset(seed, mask)
             obs, _, _, _, info = self._receive(help=True)
             return obs, info
         seeds, seeded = self._seed_arrays(seed)
         out = self._core.reset(seeds, seeded, None if mask is None else ~mask)
         self._seeded(np.arange(self.num_envs), seeds, seeded, mask)
-        if self._ended is not None:
-            self._ended[slice(None) if mask is None else mask] = False
+        self._record(out, mask)
         obs, _, _, _, info = self._unpack(out, mask)
         return obs, info
 
     def step(self, actions):
         """Step every env with one action each (autoreset as `metadata["autoreset_mode"]`)."""
-        if self._ended is not None:
-            self._check_not_ended(self._ended)
-        out = self._core.step(actions)
-        if self._ended is not None:
-            np.logical_or(out[2], out[3], out=self._ended)
-        return self._unpack(out)
+        return self._unpack(self._step_raw(actions))
 
     def render(self, env_id: int | None = None):
         """gymnasium's vector render: a tuple with every env's frame (`render_mode="rgb_array"`;
@@ -160,7 +154,9 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:
         """Queue a reset of every env (or, with `options={"reset_mask": mask}`, of the masked
         ones); results arrive through `recv()`."""
-        mask = self._reset_mask(options)
+        self._send_reset(seed, self._reset_mask(options))
+
+    def _send_reset(self, seed, mask: np.ndarray | None) -> None:
         seeds, seeded = self._seed_arrays(seed)
         ids = None if mask is None else np.flatnonzero(mask)
         if ids is not None:
@@ -185,18 +181,34 @@ class VectorEnv(gymnasium.vector.VectorEnv):
 
     # -- helpers ---------------------------------------------------------------
 
+    def _step_raw(self, actions):
+        """A sync step's engine output (the SB3 front builds its own step from it)."""
+        if self._ended is not None:
+            self._check_not_ended(self._ended)
+        out = self._core.step(actions)
+        self._record(out)
+        return out
+
     def _receive(self, help: bool):
         out = self._core.recv(help=help)
-        if self._ended is not None:
-            self._ended[out[4]] = out[2] | out[3]
+        self._record(out)
         return self._unpack(out)
+
+    def _record(self, out, mask=None) -> None:
+        """What the front ends read later: each env's latest info (get_attr) and, with autoreset
+        disabled, which envs ended. A partial reset (`mask`) changes only the envs it reset."""
+        env_id, extra, ended = out[4], out[6], out[2] | out[3]
+        if mask is not None:
+            env_id, extra, ended = env_id[mask], extra[mask], ended[mask]
+        if self._info_columns:
+            self._last_info[env_id] = extra
+        if self._ended is not None:
+            self._ended[env_id] = ended
 
     def _unpack(self, out, mask=None):
         """Engine output as gymnasium's step tuple; `mask`: the envs a partial reset reset
         (the others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
         obs, reward, terminated, truncated, env_id, elapsed, extra, final = out
-        if self._info_columns:
-            self._last_info[env_id] = extra
         has = self._all_true if mask is None else mask
         info: dict[str, Any] = {}
         fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", elapsed)]
@@ -251,7 +263,9 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             )
 
     def _reset_mask(self, options: dict | None) -> np.ndarray | None:
-        """The reset_mask of reset options (None without one), checked as gymnasium checks it."""
+        """The reset_mask of reset options (None without one), checked as gymnasium checks it.
+        Like gymnasium's vector envs, this takes it out of `options` (wrappers such as
+        RecordEpisodeStatistics behave as they do over SyncVectorEnv)."""
         if options is None:
             return None
         if not isinstance(options, dict):
@@ -261,7 +275,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
         if "reset_mask" not in options:
             return None
-        mask = options["reset_mask"]
+        mask = options.pop("reset_mask")
         if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
             what = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
             raise TypeError(f"options['reset_mask'] must be a numpy array of dtype bool, got {what}")

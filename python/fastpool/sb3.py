@@ -98,11 +98,15 @@ class FastpoolVecEnv(VecEnv):
         if not given:
             return None
         unknown = sorted({key for o in given for key in o} - {"reset_mask"})
+        mask = given[0].get("reset_mask")
+        error = None
         if unknown:
-            raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
-        mask = given[0]["reset_mask"]
-        if len(given) != self.num_envs or any(not np.array_equal(o.get("reset_mask"), mask) for o in given):
-            raise ValueError("set_options(): a reset_mask must be the same for every env (pass one dict)")
+            error = f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'"
+        elif len(given) != self.num_envs or any(not np.array_equal(o.get("reset_mask"), mask) for o in given):
+            error = "set_options(): a reset_mask must be the same for every env (pass one dict)"
+        if error:
+            self._reset_options()  # refused options are dropped: the next reset() is a plain one
+            raise ValueError(error)
         return {"reset_mask": mask}
 
     def _record_ends(self, ended: np.ndarray, infos, terminated, truncated, final) -> None:

@@ -159,6 +159,25 @@ def test_episodic_life_ends_episodes_on_life_loss_and_continues_the_game():
     assert [over for _, over in lives_at_end[:5]] == [0, 0, 0, 0, 1]
 
 
+def test_losing_the_last_spare_life_is_no_episode_end():
+    """SB3's EpisodicLifeEnv and EnvPool end an episode on 0 < lives < previous lives: in games
+    that play on with 0 spare lives (WizardOfWor, Atlantis), lives 1 -> 0 is no end, only the
+    game over is."""
+    env = fastpool.make("WizardOfWor", num_envs=4, seed=0, episodic_life=True, repeat_action_probability=0.0)
+    _, info = env.reset()
+    lives = info["lives"].copy()
+    rng = np.random.default_rng(0)
+    played_on_at_zero = 0
+    for _ in range(3000):
+        _, _, terminated, truncated, info = env.step(rng.integers(0, env.single_action_space.n, size=4))
+        now, over = info["lives"], info["game_over"] != 0
+        expected = over | ((0 < now) & (now < lives))
+        np.testing.assert_array_equal(terminated, expected)
+        played_on_at_zero += int(((lives == 1) & (now == 0) & ~over).sum())
+        lives = now.copy()
+    assert played_on_at_zero >= 2
+
+
 def test_truncation_at_max_episode_steps():
     env = fastpool.make("Pong", num_envs=2, seed=0, max_episode_steps=30)
     env.reset()

@@ -29,8 +29,10 @@ def cluster():
         ("Pong", {"gray_scale": False, "stack_num": 3, "max_episode_steps": 15}),
     ],
 )
-@pytest.mark.parametrize("mode", ["next_step", "same_step"])
+@pytest.mark.parametrize("mode", ["next_step", "same_step", "disabled"])
 def test_same_trajectories_as_a_local_pool(env_id, options, mode):
+    """Step for step equal to a local pool, partial resets (reset_mask, seeded or not) included;
+    with autoreset disabled, ended envs are reset by mask."""
     n = 6
     remote = fastpool.make(env_id, num_envs=n, seed=3, backend="ray", num_workers=2, autoreset_mode=mode, **options)
     local = fastpool.make(env_id, num_envs=n, seed=3, autoreset_mode=mode, **options)
@@ -38,13 +40,25 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
         np.testing.assert_array_equal(remote.reset()[0], local.reset()[0])
         rng = np.random.default_rng(0)
         ends = 0
-        for _ in range(60):
+        for _ in range(90):
             a = rng.integers(0, 2, size=n)
             x, y = remote.step(a), local.step(a)
             for u, v in zip(x[:4], y[:4]):
                 np.testing.assert_array_equal(u, v)
             np.testing.assert_array_equal(x[4]["env_id"], np.arange(n))
-            ends += int((y[2] | y[3]).sum())
+            ended = y[2] | y[3]
+            ends += int(ended.sum())
+            mask = ended if mode == "disabled" else rng.random(n) < 0.03
+            if mask.any():
+                seed = int(rng.integers(100)) if rng.random() < 0.5 else None
+                (o1, i1), (o2, i2) = (
+                    env.reset(seed=seed, options={"reset_mask": mask.copy()}) for env in (remote, local)
+                )
+                np.testing.assert_array_equal(o1, o2)
+                assert i1.keys() == i2.keys()
+                for key in i2:
+                    np.testing.assert_array_equal(i1[key], i2[key])
+                assert remote.np_random_seed == local.np_random_seed
             if "final_obs" in y[4]:
                 np.testing.assert_array_equal(x[4]["_final_obs"], y[4]["_final_obs"])
                 for i in np.flatnonzero(y[4]["_final_obs"]):
@@ -54,8 +68,40 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
         np.testing.assert_array_equal(remote.reset(seed=9)[0], local.reset(seed=9)[0])
         a = rng.integers(0, 2, size=n)
         np.testing.assert_array_equal(remote.step(a)[0], local.step(a)[0])
+        assert remote.get_attr("np_random_seed") == local.get_attr("np_random_seed")
     finally:
         remote.close()
+
+
+def test_seeded_reset_replays_on_workers_with_sticky_actions():
+    env = fastpool.make("Breakout", num_envs=4, seed=0, backend="ray", num_workers=2)
+    fresh = fastpool.make("Breakout", num_envs=4, seed=42)
+    actions = np.random.default_rng(0).integers(0, 4, size=(150, 4))
+
+    def run(pool):
+        pool.reset(seed=42) if pool is env else pool.reset()
+        return [float(pool.step(a)[1].sum()) for a in actions]
+
+    try:
+        expected = run(fresh)
+        assert run(env) == expected and run(env) == expected
+    finally:
+        env.close()
+
+
+def test_async_reset_mask_must_select_whole_batches():
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=2, batch_size=2)
+    try:
+        env.async_reset()
+        env.recv(), env.recv()
+        with pytest.raises(ValueError, match="whole batches"):
+            env.async_reset(options={"reset_mask": np.array([True, False, False, False])})
+        env.async_reset(seed=7, options={"reset_mask": np.array([False, False, True, True])})
+        obs, *_, info = env.recv()
+        np.testing.assert_array_equal(info["env_id"], [2, 3])
+        np.testing.assert_array_equal(obs, fastpool.make("CartPole-v1", num_envs=4, seed=7).reset()[0][2:])
+    finally:
+        env.close()
 
 
 def test_async_batches_are_whole_workers_with_global_ids():

@@ -94,8 +94,8 @@ def make(
     if backend == "ray":
         from fastpool.ray_backend import RayVectorEnv
 
-        if info_keys != "all" or mode is AutoresetMode.DISABLED:
-            raise ValueError("backend='ray' supports info_keys='all' and autoreset NEXT_STEP or SAME_STEP")
+        if info_keys != "all":
+            raise ValueError("backend='ray' supports info_keys='all' only")
         workers = _positive_int("num_workers", num_workers)
         per_worker = 1 if num_threads is None else threads
         return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)

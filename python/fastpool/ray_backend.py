@@ -21,7 +21,7 @@ from gymnasium.vector.utils import batch_space
 
 import fastpool
 from fastpool.registry import resolve
-from fastpool.vector import check_seed
+from fastpool.vector import check_not_ended, check_seed, record_seeds, reset_mask
 
 try:
     import ray
@@ -59,7 +59,7 @@ class _Worker:
             for lo, hi in ranges
         ]
         self.stack = stack
-        self.next_step = mode == AutoresetMode.NEXT_STEP.value
+        self.mode = AutoresetMode(mode)
         self.ended = [np.zeros(hi - lo, dtype=bool) for lo, hi in ranges]  # at the last step
         space = self.pools[0].single_observation_space
         self.rows = max(1, _PART_BYTES * stack // (int(np.prod(space.shape)) * space.dtype.itemsize))
@@ -67,25 +67,40 @@ class _Worker:
     def spaces(self):
         return self.pools[0].single_observation_space, self.pools[0].single_action_space, self.rows
 
-    def reset(self, k: int, seed):
-        obs, info = self.pools[k].reset(seed=seed)
-        self.ended[k][:] = False
+    def reset(self, k: int, arg):
+        """Reset batch k: arg is (seed, mask); with a mask (maybe selecting none of this
+        batch) only those envs, the others kept as they are."""
+        seed, mask = arg
+        obs, info = self.pools[k]._sync_reset(seed, mask)
         n, no = len(obs), np.zeros(len(obs), dtype=bool)
-        return self._reply(obs, np.ones(n, dtype=bool), np.zeros(n), no, no, self._global(k, info))
+        restarted = np.ones(n, dtype=bool) if mask is None else mask
+        self.ended[k][restarted] = False
+        kept = None if mask is None else ~mask
+        return self._reply(obs, restarted, kept, np.zeros(n), no, no, self._global(k, info))
 
     def step(self, k: int, actions):
         obs, reward, terminated, truncated, info = self.pools[k].step(actions)
         ended = terminated | truncated
-        # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this one
-        restarted = self.ended[k] if self.next_step else ended
+        # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this
+        # one; DISABLED: none (the caller resets)
+        restarted = {
+            AutoresetMode.NEXT_STEP: self.ended[k],
+            AutoresetMode.SAME_STEP: ended,
+            AutoresetMode.DISABLED: np.zeros_like(ended),
+        }[self.mode]
         self.ended[k] = ended
-        return self._reply(obs, restarted, reward, terminated, truncated, self._global(k, info))
+        return self._reply(obs, restarted, None, reward, terminated, truncated, self._global(k, info))
 
-    def _reply(self, obs: np.ndarray, restarted: np.ndarray, *rest):
+    def call(self, k: int, arg):
+        name, args, kwargs = arg
+        return self.pools[k].call(name, *args, **kwargs)
+
+    def _reply(self, obs: np.ndarray, restarted: np.ndarray, kept, *rest):
+        """kept (partial resets): envs whose stacks stay as the driver has them."""
         if self.stack > 1:
             obs = obs[:, -obs.shape[1] // self.stack :]  # the newest frame
         parts = [np.ascontiguousarray(obs[i : i + self.rows]) for i in range(0, len(obs), self.rows)]
-        return ((restarted if self.stack > 1 else None, *rest), *parts)
+        return ((restarted if self.stack > 1 else None, kept, *rest), *parts)
 
     def close(self) -> None:
         for pool in self.pools:
@@ -94,7 +109,7 @@ class _Worker:
     def _global(self, k: int, info: dict) -> dict:
         first = self.firsts[k]
         info = dict(info)
-        info["env_id"] = info["env_id"] + first
+        info["env_id"] = np.where(info["_env_id"], info["env_id"] + first, 0)
         if "final_info" in info:
             info["final_info"] = dict(info["final_info"])
             ended = info["final_info"]["_env_id"]
@@ -167,27 +182,55 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self.action_space = batch_space(act_space, self.batch_size)
         self.metadata = {"autoreset_mode": autoreset_mode, "render_modes": []}
         self.render_mode = None
+        self._env_seeds = [seed + i for i in range(num_envs)]
+        self._ended = np.zeros(num_envs, dtype=bool) if autoreset_mode is AutoresetMode.DISABLED else None
+
+    @property
+    def np_random_seed(self) -> tuple[int, ...]:
+        """Each env's seed, as a local pool reports it."""
+        return tuple(self._env_seeds)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """As a local pool's call(), each worker answering for its envs (see VectorEnv.call)."""
+        self._check_idle()
+        arg = (name, args, kwargs)
+        refs = [getattr(self.workers[w], "call").remote(self._slot[b], arg) for b, (w, _, _) in enumerate(self.batches)]
+        return tuple(v for part in self._get(refs) for v in part)
+
+    def get_attr(self, name: str) -> tuple[Any, ...]:
+        return self.call(name)
+
+    def set_attr(self, name: str, values: Any) -> None:
+        raise AttributeError(f"fastpool envs are configured by fastpool.make(); {name!r} cannot be set")
 
     # -- sync -------------------------------------------------------------------
 
     def reset(self, *, seed=None, options=None):
+        """As a local pool's reset(), a reset_mask included."""
+        mask = reset_mask(options, self.num_envs)
         if self.batch_size != self.num_envs:  # as a local pool: the first batch_size envs to answer
-            self.async_reset(seed=seed, options=options)
+            if mask is not None and mask.sum() < self.batch_size:
+                raise ValueError(f"reset_mask selects {int(mask.sum())} envs, fewer than batch_size={self.batch_size}")
+            self._async_reset(seed, mask)
             obs, *_, info = self.recv()
             return obs, info
-        if options:
-            raise ValueError(f"unsupported reset options: {sorted(options)}")
         self._check_idle(resetting=True)
         seed = check_seed(seed, self.num_envs)
         self._broken = False
-        calls = [(b, self._call(b, "reset", self._batch_seed(seed, b))) for b in range(len(self.batches))]
+        calls = [
+            (b, self._call(b, "reset", (self._batch_seed(seed, b), None if mask is None else mask[lo:hi])))
+            for b, (_, lo, hi) in enumerate(self.batches)
+        ]
         obs, _, _, _, info = _concat(self._fetch(calls))
+        record_seeds(self._env_seeds, seed, mask)
         return obs, info
 
     def step(self, actions):
         self._check_idle()
         if self.batch_size != self.num_envs:
             raise RuntimeError("step() steps every env at once; with batch_size < num_envs use send()/recv()")
+        if self._ended is not None:
+            check_not_ended(self._ended)
         actions = self._actions(actions, self.num_envs)
         calls = [(b, self._call(b, "step", actions[lo:hi])) for b, (_, lo, hi) in enumerate(self.batches)]
         return _concat(self._fetch(calls))
@@ -195,13 +238,26 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     # -- async: whole batches are the unit -----------------------------------------
 
     def async_reset(self, *, seed=None, options=None) -> None:
-        if options:
-            raise ValueError(f"unsupported reset options: {sorted(options)}")
+        """Queue a reset of every env, or with a reset_mask of the masked ones, which must be
+        whole batches (one Ray call's envs: async results come back a batch at a time)."""
+        self._async_reset(seed, reset_mask(options, self.num_envs))
+
+    def _async_reset(self, seed, mask: np.ndarray | None) -> None:
         self._check_idle(resetting=True)
         seed = check_seed(seed, self.num_envs)
+        todo = list(range(len(self.batches)))
+        if mask is not None:
+            todo = [b for b, (_, lo, hi) in enumerate(self.batches) if mask[lo:hi].any()]
+            if any(not mask[lo:hi].all() for _, lo, hi in (self.batches[b] for b in todo)):
+                sizes = sorted({hi - lo for _, lo, hi in self.batches})
+                raise ValueError(
+                    "with backend='ray' in async mode a reset_mask must select whole batches of "
+                    f"{sizes[0]} envs (one Ray call's envs)"
+                )
         self._broken = False
-        for b in range(len(self.batches)):
-            self._track(b, self._call(b, "reset", self._batch_seed(seed, b)))
+        for b in todo:
+            self._track(b, self._call(b, "reset", (self._batch_seed(seed, b), None)))
+        record_seeds(self._env_seeds, seed, mask)
 
     def send(self, actions, env_ids=None) -> None:
         """Step the batches holding `env_ids` (default: all envs); each batch complete, as
@@ -209,6 +265,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         self._check_open()
         self._check_sound()
         env_ids = np.arange(self.num_envs) if env_ids is None else np.asarray(env_ids)
+        if self._ended is not None:
+            check_not_ended(self._ended[env_ids.astype(np.int64)])
         actions = self._actions(actions, len(env_ids))
         if env_ids.shape != actions.shape or not np.issubdtype(env_ids.dtype, np.integer):
             raise ValueError(f"env_ids must be {len(actions)} integers, one per action")
@@ -287,8 +345,12 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def _unpack(self, b: int, head, parts):
         """(obs, reward, terminated, truncated, info) of batch b. Frame stacks: the stacks of its
         last result shifted by one frame, the new frame last; a restarted stack is its first
-        frame repeated."""
-        restarted, *rest = head
+        frame repeated; a kept one (partial resets) as it was."""
+        restarted, kept, *rest = head
+        if self._ended is not None:
+            _, lo, hi = self.batches[b]
+            ended = rest[1] | rest[2]
+            self._ended[lo:hi] = ended if kept is None else np.where(kept, self._ended[lo:hi], ended)
         frames = parts[0] if len(parts) == 1 else np.concatenate(parts)
         if self.stack == 1:
             return (frames, *rest)
@@ -303,6 +365,8 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
                 obs[go_on, :-c] = self._last[b][go_on, c:]
                 obs[go_on, -c:] = frames[go_on]
             obs[restarted] = np.tile(frames[restarted], (1, self.stack, 1, 1))
+        if kept is not None:
+            obs[kept] = self._last[b][kept]
         self._last[b] = obs  # _concat copies: the caller never holds this array
         return (obs, *rest)
 
@@ -353,7 +417,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         if not ray.is_initialized():  # the cluster (and every actor) is already gone
             return
-        for w in self.workers:
+        for w in getattr(self, "workers", []):  # none if __init__ failed early
             try:
                 ray.get(w.close.remote(), timeout=10)
             except Exception:

@@ -76,7 +76,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         `seed=s` seeds env i with `s + i`; a list gives each env its seed (None entries keep
         their stream); None continues each env's stream. Under a mask, only masked envs' seeds apply.
         """
-        mask = self._reset_mask(options)
+        mask = reset_mask(options, self.num_envs)
         if self.batch_size != self.num_envs:
             if mask is not None and mask.sum() < self.batch_size:
                 raise ValueError(
@@ -86,9 +86,15 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             self._send_reset(seed, mask)
             obs, _, _, _, info = self._receive(help=True)
             return obs, info
+        return self._sync_reset(seed, mask)
+
+    def _sync_reset(self, seed, mask: np.ndarray | None):
+        """reset() of a sync pool; `mask` may select no env at all (a Ray worker's share of a
+        partial reset): then every env reports its current observation."""
+        seed = check_seed(seed, self.num_envs)
         seeds, seeded = self._seed_arrays(seed)
         out = self._core.reset(seeds, seeded, None if mask is None else ~mask)
-        self._seeded(np.arange(self.num_envs), seeds, seeded, mask)
+        record_seeds(self._env_seeds, seed, mask)
         self._record(out, mask)
         obs, _, _, _, info = self._unpack(out, mask)
         return obs, info
@@ -154,16 +160,17 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:
         """Queue a reset of every env (or, with `options={"reset_mask": mask}`, of the masked
         ones); results arrive through `recv()`."""
-        self._send_reset(seed, self._reset_mask(options))
+        self._send_reset(seed, reset_mask(options, self.num_envs))
 
     def _send_reset(self, seed, mask: np.ndarray | None) -> None:
+        seed = check_seed(seed, self.num_envs)
         seeds, seeded = self._seed_arrays(seed)
         ids = None if mask is None else np.flatnonzero(mask)
         if ids is not None:
             seeds = None if seeds is None else seeds[ids]
             seeded = None if seeded is None else seeded[ids]
         self._core.send_reset(ids, seeds, seeded)
-        self._seeded(np.arange(self.num_envs) if ids is None else ids, seeds, seeded, None)
+        record_seeds(self._env_seeds, seed, mask)
         if self._ended is not None:
             self._ended[slice(None) if ids is None else ids] = False
 
@@ -172,7 +179,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         if env_ids is None:
             env_ids = np.arange(self.num_envs)
         if self._ended is not None:
-            self._check_not_ended(self._ended[np.asarray(env_ids, dtype=np.int64)])
+            check_not_ended(self._ended[np.asarray(env_ids, dtype=np.int64)])
         self._core.send(actions, env_ids)
 
     def recv(self):
@@ -184,7 +191,7 @@ class VectorEnv(gymnasium.vector.VectorEnv):
     def _step_raw(self, actions):
         """A sync step's engine output (the SB3 front builds its own step from it)."""
         if self._ended is not None:
-            self._check_not_ended(self._ended)
+            check_not_ended(self._ended)
         out = self._core.step(actions)
         self._record(out)
         return out
@@ -255,40 +262,9 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             table[name] = self._last_info[:, k].tolist()
         return table
 
-    def _check_not_ended(self, ended: np.ndarray) -> None:
-        if ended.any():
-            raise RuntimeError(
-                f"env(s) {np.flatnonzero(ended).tolist()} ended their episodes and autoreset is disabled: "
-                "reset them first, e.g. reset(options={'reset_mask': mask})"
-            )
-
-    def _reset_mask(self, options: dict | None) -> np.ndarray | None:
-        """The reset_mask of reset options (None without one), checked as gymnasium checks it.
-        Like gymnasium's vector envs, this takes it out of `options` (wrappers such as
-        RecordEpisodeStatistics behave as they do over SyncVectorEnv)."""
-        if options is None:
-            return None
-        if not isinstance(options, dict):
-            raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
-        unknown = sorted(set(options) - {"reset_mask"})
-        if unknown:
-            raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
-        if "reset_mask" not in options:
-            return None
-        mask = options.pop("reset_mask")
-        if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
-            what = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
-            raise TypeError(f"options['reset_mask'] must be a numpy array of dtype bool, got {what}")
-        if mask.shape != (self.num_envs,):
-            raise ValueError(f"options['reset_mask'] must have shape ({self.num_envs},), got {mask.shape}")
-        if not mask.any():
-            raise ValueError("options['reset_mask'] selects no env: at least one entry must be True")
-        return mask
-
     def _seed_arrays(self, seed) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(seeds, seeded): None, None without a seed; else one uint64 per env and, when
-        some entries are None, which envs are seeded."""
-        seed = check_seed(seed, self.num_envs)
+        """(seeds, seeded) for a checked seed: None, None without one; else one uint64 per env
+        and, when some entries are None, which envs are seeded."""
         if seed is None:
             return None, None
         if isinstance(seed, int):
@@ -296,14 +272,6 @@ class VectorEnv(gymnasium.vector.VectorEnv):
         seeded = np.array([s is not None for s in seed])
         seeds = np.array([0 if s is None else s for s in seed], dtype=np.uint64)
         return seeds, None if seeded.all() else seeded
-
-    def _seeded(self, ids: np.ndarray, seeds, seeded, mask) -> None:
-        """Record the seeds just applied to envs `ids` (under `mask`), for np_random_seed."""
-        if seeds is None:
-            return
-        for k, i in enumerate(ids.tolist()):
-            if (seeded is None or seeded[k]) and (mask is None or mask[i]):
-                self._env_seeds[i] = int(seeds[k])
 
     def __repr__(self) -> str:
         mode = self.metadata["autoreset_mode"].name
@@ -347,3 +315,47 @@ def check_seed(seed, num_envs: int) -> int | list[int | None] | None:
                 raise ValueError(f"seeds must be in [0, 2**64), got {s}")
         return [None if s is None else int(s) for s in seeds]
     raise TypeError(f"seed must be an int, a list of ints or None, got {type(seed).__name__}")
+
+
+def record_seeds(env_seeds: list[int], seed: int | list[int | None] | None, mask: np.ndarray | None) -> None:
+    """Note in `env_seeds` the seeds a reset (of the envs in `mask`) applied: a checked seed,
+    int (env i gets seed + i), list (None: kept) or None (no change)."""
+    if seed is None:
+        return
+    for i in range(len(env_seeds)) if mask is None else np.flatnonzero(mask).tolist():
+        s = seed + i if isinstance(seed, int) else seed[i]
+        if s is not None:
+            env_seeds[i] = s
+
+
+def reset_mask(options: dict | None, num_envs: int) -> np.ndarray | None:
+    """The reset_mask of reset options (None without one), checked as gymnasium 1.4 checks it.
+    Like gymnasium's vector envs, this takes it out of `options` (so wrappers such as
+    RecordEpisodeStatistics behave as they do over SyncVectorEnv)."""
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+    unknown = sorted(set(options) - {"reset_mask"})
+    if unknown:
+        raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
+    if "reset_mask" not in options:
+        return None
+    mask = options.pop("reset_mask")
+    if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+        what = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
+        raise TypeError(f"options['reset_mask'] must be a numpy array of dtype bool, got {what}")
+    if mask.shape != (num_envs,):
+        raise ValueError(f"options['reset_mask'] must have shape ({num_envs},), got {mask.shape}")
+    if not mask.any():
+        raise ValueError("options['reset_mask'] selects no env: at least one entry must be True")
+    return mask
+
+
+def check_not_ended(ended: np.ndarray) -> None:
+    """With autoreset disabled, stepping an env whose episode ended is an error."""
+    if ended.any():
+        raise RuntimeError(
+            f"env(s) {np.flatnonzero(ended).tolist()} ended their episodes and autoreset is disabled: "
+            "reset them first, e.g. reset(options={'reset_mask': mask})"
+        )

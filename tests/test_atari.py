@@ -169,7 +169,7 @@ def test_losing_the_last_spare_life_is_no_episode_end():
     rng = np.random.default_rng(0)
     played_on_at_zero = 0
     for _ in range(3000):
-        _, _, terminated, truncated, info = env.step(rng.integers(0, env.single_action_space.n, size=4))
+        _, _, terminated, _, info = env.step(rng.integers(0, env.single_action_space.n, size=4))
         now, over = info["lives"], info["game_over"] != 0
         expected = over | ((0 < now) & (now < lives))
         np.testing.assert_array_equal(terminated, expected)
@@ -265,11 +265,15 @@ def test_missing_or_bad_rom_is_an_error_not_an_exit(tmp_path):
     config = fastpool._core.AtariConfig()
     config.rom_path = str(tmp_path / "nope.bin")
     with pytest.raises(RuntimeError, match="doesn't exist"):
-        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, autoreset=fastpool._core.Autoreset.NEXT_STEP, seed=0)
+        fastpool._core.make_atari(
+            config, num_envs=1, num_threads=1, batch_size=1, autoreset=fastpool._core.Autoreset.NEXT_STEP, seed=0
+        )
     (tmp_path / "junk.bin").write_bytes(b"\0" * 4096)
     config.rom_path = str(tmp_path / "junk.bin")
     with pytest.raises(ValueError, match="not a ROM"):
-        fastpool._core.make_atari(config, num_envs=1, num_threads=1, batch_size=1, autoreset=fastpool._core.Autoreset.NEXT_STEP, seed=0)
+        fastpool._core.make_atari(
+            config, num_envs=1, num_threads=1, batch_size=1, autoreset=fastpool._core.Autoreset.NEXT_STEP, seed=0
+        )
 
 
 def test_same_step_autoreset_keeps_the_final_frame():

@@ -194,7 +194,7 @@ class RayVectorEnv(gymnasium.vector.VectorEnv):
         """As a local pool's call(), each worker answering for its envs (see VectorEnv.call)."""
         self._check_idle()
         arg = (name, args, kwargs)
-        refs = [getattr(self.workers[w], "call").remote(self._slot[b], arg) for b, (w, _, _) in enumerate(self.batches)]
+        refs = [self.workers[w].call.remote(self._slot[b], arg) for b, (w, _, _) in enumerate(self.batches)]
         return tuple(v for part in self._get(refs) for v in part)
 
     def get_attr(self, name: str) -> tuple[Any, ...]:

@@ -63,7 +63,11 @@ def _register_atari() -> None:
         if rom in _MULTIPLAYER_ONLY:
             continue
         name = rom.title().replace("_", "")
-        register(EnvEntry(f"{name}-v5", "atari", dict(ATARI_DEFAULTS), game=rom, gymnasium_info=_ALE_INFO), name, f"ALE/{name}-v5")
+        register(
+            EnvEntry(f"{name}-v5", "atari", dict(ATARI_DEFAULTS), game=rom, gymnasium_info=_ALE_INFO),
+            name,
+            f"ALE/{name}-v5",
+        )
         v4 = {**ATARI_DEFAULTS, "repeat_action_probability": 0.0}
         register(EnvEntry(f"{name}NoFrameskip-v4", "atari", v4, game=rom, gymnasium_info=_ALE_INFO))
 

@@ -68,7 +68,7 @@ class FastpoolVecEnv(VecEnv):
         others report their current observation); seeds from `seed()` apply once, as in DummyVecEnv."""
         options = self._reset_mask_options()
         seeds = self._seeds if any(s is not None for s in self._seeds) else None
-        obs, info = self.env.reset(seed=seeds, options=options)
+        obs, _ = self.env.reset(seed=seeds, options=options)
         self._reset_seeds()
         self._reset_options()
         self.reset_infos = [{} for _ in range(self.num_envs)]

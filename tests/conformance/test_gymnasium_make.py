@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env, data_equivalence
 
-import fastpool  # noqa: F401  (registers the fastpool/ ids)
+import fastpool
 from fastpool.single import FastpoolEnv
 
 

@@ -14,7 +14,12 @@ N = 4
 
 def pair(wrap, mode=AutoresetMode.NEXT_STEP, max_episode_steps=60):
     ours = fastpool.make(
-        "CartPole-v1", num_envs=N, seed=0, autoreset_mode=mode, max_episode_steps=max_episode_steps, info_keys="gymnasium"
+        "CartPole-v1",
+        num_envs=N,
+        seed=0,
+        autoreset_mode=mode,
+        max_episode_steps=max_episode_steps,
+        info_keys="gymnasium",
     )
     ref = SyncVectorEnv(
         [lambda: gym.make("CartPole-v1", max_episode_steps=max_episode_steps) for _ in range(N)], autoreset_mode=mode
@@ -34,9 +39,10 @@ def without_time(info):
 
 def run_both(ours, ref, steps=400, compare_info=True, partial=False):
     rng = np.random.default_rng(1)
-    o1, i1 = ours.reset(seed=5)
-    o2, i2 = ref.reset(seed=5)
+    (o1, i1), (o2, i2) = ours.reset(seed=5), ref.reset(seed=5)
     np.testing.assert_array_equal(o1, o2)
+    if compare_info:
+        assert repr(i1) == repr(i2)
     for t in range(steps):
         actions = rng.integers(0, 2, size=N)
         a, b = ours.step(actions), ref.step(actions)
@@ -46,7 +52,7 @@ def run_both(ours, ref, steps=400, compare_info=True, partial=False):
             assert repr(without_time(a[4])) == repr(without_time(b[4]))
         if partial and t % 25 == 24:
             mask = np.array([True, False, True, False])
-            (o1, i1), (o2, i2) = ours.reset(options={"reset_mask": mask}), ref.reset(options={"reset_mask": mask})
+            (o1, _), (o2, _) = ours.reset(options={"reset_mask": mask}), ref.reset(options={"reset_mask": mask})
             np.testing.assert_array_equal(o1, o2)
 
 
@@ -88,7 +94,10 @@ def test_same_step_and_disabled_final_infos_survive_episode_statistics(mode):
         assert repr(without_time(a[4])) == repr(without_time(b[4]))
         ended = a[2] | a[3]
         if mode is AutoresetMode.DISABLED and ended.any():
-            (o1, _), (o2, _) = ours.reset(options={"reset_mask": ended}), ref.reset(options={"reset_mask": ended.copy()})
+            (o1, _), (o2, _) = (
+                ours.reset(options={"reset_mask": ended}),
+                ref.reset(options={"reset_mask": ended.copy()}),
+            )
             np.testing.assert_array_equal(o1, o2)
 
 

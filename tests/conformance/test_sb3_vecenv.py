@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 pytest.importorskip("stable_baselines3")
-from stable_baselines3.common.vec_env import (  # noqa: E402
+from stable_baselines3.common.vec_env import (
     DummyVecEnv,
     VecFrameStack,
     VecMonitor,
     VecNormalize,
 )
 
-import fastpool  # noqa: E402
+import fastpool
 
 N, LIMIT = 3, 30
 

@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 import pytest
+
 import fastpool
 
 N, STEPS, SEED = 3, 120, 42

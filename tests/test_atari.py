@@ -237,8 +237,12 @@ def test_noop_starts_match_gymnasium_seed_streams():
     [
         ({"frame_skip": 0}, ValueError, "frame_skip"),
         ({"stack_num": -1}, ValueError, "stack_num"),
-        ({"img_height": 300}, ValueError, "exceed the screen"),
+        ({"img_height": 300}, ValueError, r"img_height must be in \[1, 210\]"),  # the screen
+        ({"img_width": 161}, ValueError, r"img_width must be in \[1, 160\]"),
         ({"noop_max": -1}, ValueError, "noop_max"),
+        ({"noop_max": 2**31 - 1}, ValueError, r"noop_max must be in \[0, 1000\]"),  # reset would never end
+        ({"frame_skip": 10**6}, ValueError, r"frame_skip must be in \[1, 100\]"),
+        ({"max_episode_steps": 2**40}, ValueError, "max_episode_steps"),
         ({"repeat_action_probability": 1.5}, ValueError, "repeat_action_probability"),
         ({"gray_scale": "yes"}, TypeError, "gray_scale"),
         ({"episodic_lives": True}, TypeError, "no option"),

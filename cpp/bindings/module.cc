@@ -5,8 +5,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
+#include <exception>
 #include <memory>
 #include <string>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "ale/common/Log.hpp"
@@ -25,12 +30,68 @@ using fastpool::Pool;
 
 namespace {
 
+// Interpreter exit (set by fastpool's atexit hook, from the thread that runs it).
+std::atomic<bool> g_exiting{false};
+std::thread::id g_exit_thread;
+
+// Takes the GIL back after without_gil. A thread coming back while the interpreter
+// exits (a daemon thread stepping a pool) may not: CPython (< 3.14) would end it
+// by unwinding it from the release guard's destructor, and that aborts the whole
+// process. Such a thread waits instead, as CPython 3.14 makes them wait, until
+// the process is gone.
+void reacquire_gil(PyThreadState* state) {
+  if (g_exiting.load() && std::this_thread::get_id() != g_exit_thread)
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  PyEval_RestoreThread(state);
+}
+
+// fn() with the GIL released; exceptions pass through once the GIL is held again.
+template <typename Fn>
+auto without_gil(Fn&& fn) {
+  PyThreadState* state = PyEval_SaveThread();
+  std::exception_ptr error;
+  if constexpr (std::is_void_v<decltype(fn())>) {
+    try {
+      fn();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    reacquire_gil(state);
+    if (error) std::rethrow_exception(error);
+  } else {
+    decltype(fn()) result{};
+    try {
+      result = fn();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    reacquire_gil(state);
+    if (error) std::rethrow_exception(error);
+    return result;
+  }
+}
+
 using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+
+// An object array (Python ints of any size, say) as int64, naming what does not fit.
+py::array from_objects(const py::array& arr, const char* what) {
+  for (const py::handle item : arr.attr("ravel")()) {
+    if (!PyLong_Check(item.ptr()) || PyBool_Check(item.ptr()))
+      throw py::type_error(std::string(what) + " must be integers, got " +
+                           py::str(py::type::handle_of(item).attr("__name__")).cast<std::string>());
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
+    if (overflow != 0)
+      throw py::value_error(std::string(what) + " value " + py::str(item).cast<std::string>() + " is out of range");
+  }
+  return arr.attr("astype")("int64");
+}
 
 // Accept any array-like of integers; reject floats, bools and the like by name.
 Int64Array as_int_array(const py::handle& obj, const char* what, py::ssize_t expected_len) {
   py::array arr = py::array::ensure(obj);
   if (!arr) throw py::type_error(std::string(what) + " must be an array of integers");
+  if (arr.dtype().kind() == 'O') arr = from_objects(arr, what);
   const char kind = arr.dtype().kind();
   if (kind != 'i' && kind != 'u')
     throw py::type_error(std::string(what) + " must be integers, got dtype " +
@@ -126,8 +187,7 @@ class PyPool {
   }
 
   void close() {
-    py::gil_scoped_release nogil;
-    pool_.close();
+    without_gil([&] { pool_.close(); });
   }
 
   py::array render(int64_t env_id) {
@@ -182,10 +242,7 @@ class PyPool {
   py::tuple receive(bool help) {
     std::shared_ptr<Batch> batch;
     while (!batch) {
-      {
-        py::gil_scoped_release nogil;
-        batch = pool_.recv(help, std::chrono::milliseconds(50));
-      }
+      batch = without_gil([&] { return pool_.recv(help, std::chrono::milliseconds(50)); });
       if (!batch && PyErr_CheckSignals() != 0) {
         interrupted_ = true;
         throw py::error_already_set();
@@ -195,10 +252,18 @@ class PyPool {
     return to_numpy(batch, pool_.spec());
   }
 
-  // A batch whose step() was interrupted is still in flight: wait it out, drop it.
+  // A batch whose step() was interrupted is still in flight: wait it out, drop it,
+  // and drop a worker's error with it (its env resets at its next step). Another
+  // Ctrl-C while waiting leaves the batch for the next call.
   void drain_interrupted() {
     if (!interrupted_) return;
-    receive(/*help=*/true);
+    try {
+      receive(/*help=*/true);
+    } catch (const py::error_already_set&) {
+      throw;
+    } catch (const std::exception&) {
+    }
+    interrupted_ = false;
   }
 
   std::unique_ptr<Pool> owned_;
@@ -207,7 +272,8 @@ class PyPool {
 };
 
 // Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
-// and a pool over them; env i's stream is seeded with seed + i.
+// and a pool over them; env i's stream is seeded with seed + i. Envs are built
+// in rounds of about 50 ms, so Ctrl-C stops a long build between two rounds.
 template <typename MakeEnv>
 std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
                                   uint64_t seed,
@@ -215,12 +281,20 @@ std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size,
   if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
   if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
   std::vector<std::unique_ptr<Env>> envs(num_envs);
-  {
-    py::gil_scoped_release nogil;
-    fastpool::parallel_for(num_envs, num_threads, [&](int i) {
-      envs[i] = make_env(i);
-      envs[i]->seed(seed + static_cast<uint64_t>(i));
+  int round = num_threads;
+  for (int first = 0; first < num_envs;) {
+    const int count = std::min(round, num_envs - first);
+    const auto t0 = std::chrono::steady_clock::now();
+    without_gil([&] {
+      fastpool::parallel_for(count, num_threads, [&](int k) {
+        const int i = first + k;
+        envs[i] = make_env(i);
+        envs[i]->seed(seed + static_cast<uint64_t>(i));
+      });
     });
+    first += count;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(25)) round *= 2;
   }
   fastpool::PoolOptions options;
   options.num_threads = num_threads;
@@ -235,6 +309,13 @@ std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size,
 PYBIND11_MODULE(_core, m) {
   m.doc() = "fastpool's C++ engine. Use fastpool.make(); this module is internal.";
   ale::Logger::setMode(ale::Logger::Error);  // a global: set once, before any thread starts
+  m.def(
+      "_exiting",
+      [] {
+        g_exit_thread = std::this_thread::get_id();
+        g_exiting.store(true);
+      },
+      "Called at interpreter exit: other threads returning from the engine then wait for the end.");
 
   py::class_<Batch, std::shared_ptr<Batch>>(m, "_Batch");
 

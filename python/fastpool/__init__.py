@@ -8,6 +8,8 @@ obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
 
 from __future__ import annotations
 
+import atexit
+import os
 import secrets
 from typing import Any
 
@@ -16,13 +18,15 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 
 from fastpool import _core
-from fastpool.registry import list_envs, resolve
-from fastpool.vector import VectorEnv, default_num_threads
+from fastpool.registry import ATARI_BOUNDS, ATARI_ENV_BYTES, list_envs, resolve
+from fastpool.vector import VectorEnv, check_seed, default_num_threads
 
 __all__ = ["VectorEnv", "list_envs", "make"]
 __version__ = "0.1.0"
 
 _MAX_ENVS = 1 << 20
+_MAX_THREADS = 1024  # far above any machine's cores; the OS may allow fewer (a clear error then)
+_MAX_INT32 = 2**31 - 1
 
 
 def make(
@@ -69,23 +73,20 @@ def make(
         **env_options: per-env options, e.g. `max_episode_steps` (CartPole: 500).
     """
     entry = resolve(env_id)
-    num_envs = _positive_int("num_envs", num_envs)
-    if num_envs > _MAX_ENVS:
-        raise ValueError(f"num_envs={num_envs} is more than fastpool supports ({_MAX_ENVS})")
-    threads = default_num_threads(num_envs) if num_threads is None else _positive_int("num_threads", num_threads)
-    batch = num_envs if batch_size is None else _positive_int("batch_size", batch_size)
-    if batch > num_envs:
-        raise ValueError(f"batch_size must be in [1, num_envs={num_envs}], got {batch}")
+    num_envs = _int_in("num_envs", num_envs, 1, _MAX_ENVS)
+    if num_threads is None:
+        threads = default_num_threads(num_envs)
+    else:
+        threads = _int_in("num_threads", num_threads, 1, _MAX_THREADS)
+    batch = num_envs if batch_size is None else _int_in("batch_size", batch_size, 1, num_envs)
     mode = _autoreset_mode(autoreset_mode)
     if info_keys not in ("all", "gymnasium"):
         raise ValueError(f"info_keys must be 'all' or 'gymnasium', got {info_keys!r}")
     if seed is None:
         seed = secrets.randbits(32)
-    elif not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+    seed = check_seed(seed, num_envs)
+    if not isinstance(seed, int):
         raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-    elif not 0 <= int(seed) <= 2**64 - num_envs:
-        raise ValueError(f"seed must be in [0, 2**64 - num_envs], got {seed}")
-    seed = int(seed)
 
     options = {**entry.defaults, **env_options}
     unknown = set(options) - set(entry.defaults)
@@ -96,11 +97,12 @@ def make(
 
         if info_keys != "all":
             raise ValueError("backend='ray' supports info_keys='all' only")
-        workers = _positive_int("num_workers", num_workers)
+        workers = _int_in("num_workers", num_workers, 1, num_envs)
         per_worker = 1 if num_threads is None else threads
         return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
+    _check_memory(entry, options, num_envs, batch)
     common = {
         "num_envs": num_envs,
         "num_threads": threads,
@@ -111,7 +113,7 @@ def make(
 
     if entry.family == "cartpole":
         core = _core.make_cartpole(
-            **common, max_episode_steps=_positive_int("max_episode_steps", options["max_episode_steps"])
+            **common, max_episode_steps=_int_in("max_episode_steps", options["max_episode_steps"], 1, _MAX_INT32)
         )
         high = np.array([2.4 * 2, np.inf, 12 * 2 * np.pi / 360 * 2, np.inf], dtype=np.float32)
         obs_space = spaces.Box(-high, high, dtype=np.float32)
@@ -137,8 +139,8 @@ def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
 
     config = _core.AtariConfig()
     config.rom_path = str(roms.get_rom_path(game))
-    for name in ("frame_skip", "img_height", "img_width", "stack_num", "max_episode_steps"):
-        setattr(config, name, _positive_int(name, options[name]))
+    for name, (low, high) in ATARI_BOUNDS.items():
+        setattr(config, name, _int_in(name, options[name], low, high))
     for name in (
         "maxpool",
         "gray_scale",
@@ -150,10 +152,6 @@ def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
         if not isinstance(options[name], (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {options[name]!r}")
         setattr(config, name, bool(options[name]))
-    noop_max = options["noop_max"]
-    if not isinstance(noop_max, (int, np.integer)) or isinstance(noop_max, bool) or noop_max < 0:
-        raise ValueError(f"noop_max must be an int >= 0, got {noop_max!r}")
-    config.noop_max = int(noop_max)
     p = options["repeat_action_probability"]
     if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"repeat_action_probability must be a number in [0, 1], got {p!r}")
@@ -161,12 +159,35 @@ def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
     return config
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
+def _int_in(name: str, value: Any, low: int, high: int) -> int:
+    """value, an int in [low, high], or a TypeError/ValueError naming the option and its range."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an int in [{low}, {high}], got {type(value).__name__}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
     return int(value)
+
+
+def _check_memory(entry: Any, options: dict[str, Any], num_envs: int, batch: int) -> None:
+    """Refuse, before allocating anything, a pool that needs more memory than the machine has."""
+    if entry.family != "atari":
+        return  # a few hundred bytes per env
+    frame = options["img_height"] * options["img_width"] * (1 if options["gray_scale"] else 3)
+    per_env = ATARI_ENV_BYTES + frame * (options["stack_num"] + 3)  # the stack, and batch rows in flight
+    need = num_envs * per_env + batch * frame * options["stack_num"] * 2
+    total = _physical_memory()
+    if total and need > total:
+        raise MemoryError(
+            f"{num_envs} {entry.env_id} envs need about {need / 2**30:.1f} GiB "
+            f"({per_env / 2**20:.1f} MiB each); this machine has {total / 2**30:.1f} GiB"
+        )
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: no check
+        return None
 
 
 def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:
@@ -203,3 +224,6 @@ def _register_with_gymnasium() -> None:
 
 
 _register_with_gymnasium()
+# At interpreter exit, threads still stepping a pool (daemon threads) wait for the end instead of
+# taking the GIL back, which CPython before 3.14 answers by aborting the process.
+atexit.register(_core._exiting)

@@ -6,7 +6,6 @@ import argparse
 import ast
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -28,6 +27,14 @@ def steps_per_second(env_id: str, num_envs: int, seconds: float, num_threads: in
 
 
 def bench_cmd(args: argparse.Namespace) -> None:
+    if not args.seconds > 0:
+        sys.exit(f"fastpool bench: --seconds must be > 0, got {args.seconds}")
+    if min(args.num_envs) < 1:
+        sys.exit(f"fastpool bench: --num-envs must be >= 1, got {min(args.num_envs)}")
+    try:
+        fastpool.registry.resolve(args.env)
+    except ValueError as e:
+        sys.exit(f"fastpool bench: {e}")
     print(f"fastpool {fastpool.__version__}: {args.env} throughput, uniform random actions")
     print(f"{'num_envs':>9} {'env steps/s':>14}")
     for n in args.num_envs:
@@ -50,47 +57,64 @@ def _override(text: str) -> tuple[str, object]:
 
 def train_cmd(args: argparse.Namespace) -> None:
     from fastpool.dqn import DQNConfig, train
-    from fastpool.dqn.train import load_config
+    from fastpool.dqn.train import RESUMABLE, CheckpointError, load_config
 
-    if args.resume:
-        cfg = load_config(args.resume)
-    else:
-        overrides = dict(args.set)
-        for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir", "backend", "num_workers"):
-            if getattr(args, name) is not None:
-                overrides[name] = getattr(args, name)
-        if args.save_replay:
-            overrides["save_replay"] = True
-        if args.no_overlap:
-            overrides["overlap"] = False
-        try:
-            cfg = DQNConfig.for_env(args.env, **overrides)
-        except (TypeError, ValueError) as e:
-            sys.exit(f"fastpool train: {e}")
+    overrides = dict(args.set)
+    for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir", "backend", "num_workers"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    if args.save_replay:
+        overrides["save_replay"] = True
+    if args.no_overlap:
+        overrides["overlap"] = False
+    if args.stop_after is not None and args.stop_after < 1:
+        sys.exit(f"fastpool train: --stop-after must be >= 1, got {args.stop_after}")
+    try:
+        if args.resume:
+            cfg = load_config(args.resume)
+            if args.env is not None and args.env != cfg.env_id:
+                raise ValueError(f"--env {args.env}: the checkpoint trains {cfg.env_id}; a resumed run keeps its env")
+            fixed = sorted(set(overrides) - RESUMABLE)
+            if fixed:
+                raise ValueError(
+                    f"{', '.join(fixed)} cannot change when resuming (the run must continue as it began); "
+                    f"these can: {', '.join(sorted(RESUMABLE))}"
+                )
+            cfg = cfg.replace(**overrides)
+        else:
+            cfg = DQNConfig.for_env(args.env or "CartPole-v1", **overrides)
+    except (TypeError, ValueError, CheckpointError) as e:
+        sys.exit(f"fastpool train: {e}")
     result = train(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
     status = "solved" if result.solved else "finished"
     print(f"{status} {cfg.env_id} after {result.global_step:,} env steps; best eval mean return {result.best_eval:.1f}")
     print(f"learning curve: {result.run_dir / 'learning_curve.png'}")
-    print(f"best model:     {result.run_dir / 'best.pt'}   (fastpool eval {result.run_dir / 'best.pt'})")
+    model = result.run_dir / ("best.pt" if (result.run_dir / "best.pt").exists() else "final.pt")
+    print(f"{model.stem + ' model:':<15} {model}   (fastpool eval {model})")
     print(f"TensorBoard:    tensorboard --logdir {result.run_dir.parent}")
 
 
 def eval_cmd(args: argparse.Namespace) -> None:
-    import torch
 
     from fastpool.dqn.evaluate import evaluate, make_eval_envs
     from fastpool.dqn.networks import q_network
-    from fastpool.dqn.train import load_config, pick_device
+    from fastpool.dqn.train import CheckpointError, load_config, load_state, pick_device
 
-    if not Path(args.model).is_file():
-        sys.exit(f"fastpool eval: no model file {args.model}")
-    cfg = load_config(args.model)
+    if args.episodes < 1:
+        sys.exit(f"fastpool eval: --episodes must be >= 1, got {args.episodes}")
+    if args.num_envs is not None and args.num_envs < 1:
+        sys.exit(f"fastpool eval: --num-envs must be >= 1, got {args.num_envs}")
+    try:
+        cfg = load_config(args.model)
+        weights = load_state(args.model)["q"]
+    except CheckpointError as e:
+        sys.exit(f"fastpool eval: {e}")
     device = pick_device(args.device)
     envs = make_eval_envs(cfg, num_envs=args.num_envs or min(args.episodes, 8))
     if args.video and envs.render_mode is None:
         sys.exit(f"fastpool eval: {cfg.env_id} cannot render, so no video can be written")
     q = q_network(envs.single_observation_space.shape, int(envs.single_action_space.n), cfg.hidden_sizes).to(device)
-    q.load_state_dict(torch.load(args.model, map_location=device, weights_only=False)["q"])
+    q.load_state_dict(weights)
     scores = evaluate(q, envs, args.episodes, device, video=args.video)
     for i, s in enumerate(scores):
         print(f"episode {i + 1}: {s:g}")
@@ -106,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train an agent")
     algo = train.add_subparsers(dest="algo", required=True)
     dqn = algo.add_parser("dqn", help="DQN (Double DQN by default); presets for CartPole and Atari")
-    dqn.add_argument("--env", default="CartPole-v1", help="env id (fastpool list); default CartPole-v1")
+    dqn.add_argument("--env", help="env id (fastpool list); default CartPole-v1")
     dqn.add_argument("--num-envs", type=int, help="envs stepped together")
     dqn.add_argument("--seed", type=int)
     dqn.add_argument("--total-timesteps", type=int)
@@ -118,7 +142,11 @@ def parser() -> argparse.ArgumentParser:
     )
     dqn.add_argument("--num-workers", type=int, help="Ray actors for the envs (with --backend ray)")
     dqn.add_argument("--run-dir", help="where runs are written (default runs/)")
-    dqn.add_argument("--resume", metavar="CHECKPOINT", help="continue a run from its checkpoint.pt")
+    dqn.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue a run from its checkpoint.pt (--total-timesteps, --device and some --set fields may change)",
+    )
     dqn.add_argument("--save-replay", action="store_true", help="checkpoints include the replay buffer")
     dqn.add_argument("--stop-after", type=int, metavar="STEPS", help="end this session at this env step")
     dqn.add_argument("--no-overlap", action="store_true", help="do not step envs while learning")

@@ -21,7 +21,7 @@ from gymnasium.vector.utils import batch_space
 
 import fastpool
 from fastpool.registry import resolve
-from fastpool.vector import check_not_ended, check_seed, record_seeds, reset_mask
+from fastpool.vector import Unshareable, check_not_ended, check_seed, record_seeds, reset_mask
 
 try:
     import ray
@@ -117,7 +117,7 @@ class _Worker:
         return info
 
 
-class RayVectorEnv(gymnasium.vector.VectorEnv):
+class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     """A fastpool pool spread over Ray actors (see `fastpool.make(..., backend="ray")`).
 
     The unit of work is a *batch*: a contiguous block of one worker's envs, one Ray call. In sync

@@ -49,6 +49,18 @@ ATARI_DEFAULTS: dict[str, Any] = {
 
 _ALE_INFO = ("lives", "episode_frame_number", "frame_number")  # ale-py's AtariEnv info
 
+# Each integer option's range, checked before anything is built: a reset or step stays short
+# (Ctrl-C answers within ~50 ms) and the frame fits ALE's 210 x 160 screen.
+ATARI_BOUNDS: dict[str, tuple[int, int]] = {
+    "frame_skip": (1, 100),
+    "img_height": (1, 210),
+    "img_width": (1, 160),
+    "stack_num": (1, 64),
+    "noop_max": (0, 1000),
+    "max_episode_steps": (1, 2**31 - 1),
+}
+ATARI_ENV_BYTES = 900 * 1024  # one emulator with its screens, measured (64 envs: +58 MiB)
+
 # ROMs without a single-player mode: ALE cannot load them as games (nor can ale-py's envs).
 _MULTIPLAYER_ONLY = {"combat", "joust", "maze_craze", "warlords"}
 
@@ -75,6 +87,15 @@ def _register_atari() -> None:
 _register_atari()
 
 
+def _multiplayer_rom(env_id: str) -> str | None:
+    """The multiplayer-only ROM an id names (Combat, ALE/Joust-v5, MazeCrazeNoFrameskip-v4, ...)."""
+    name = env_id.removeprefix("ALE/").removesuffix("-v5").removesuffix("NoFrameskip-v4")
+    for rom in _MULTIPLAYER_ONLY:
+        if name.lower() == rom.replace("_", ""):
+            return rom
+    return None
+
+
 def list_envs() -> list[str]:
     """All public env ids (aliases included) accepted by `fastpool.make`."""
     return sorted(name for name, e in _ENTRIES.items() if not e.hidden)
@@ -87,6 +108,12 @@ def resolve(env_id: str) -> EnvEntry:
     entry = _ENTRIES.get(env_id)
     if entry is not None:
         return entry
+    rom = _multiplayer_rom(env_id)
+    if rom:
+        raise ValueError(
+            f"{env_id!r} is {rom!r}, a ROM ale-py ships that has no single-player mode: "
+            "ALE cannot load it as a game, so fastpool (like ale-py's envs) cannot make it"
+        )
     close = difflib.get_close_matches(env_id, list_envs(), n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise ValueError(f"unknown env id {env_id!r}.{hint} fastpool.list_envs() lists them all.")

@@ -15,10 +15,10 @@ import numpy as np
 from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode
 
-from fastpool.vector import check_seed
+from fastpool.vector import Unshareable, check_seed
 
 
-class FastpoolEnv(gymnasium.Env):
+class FastpoolEnv(Unshareable, gymnasium.Env):
     """A single fastpool env with gymnasium's `Env` API and info dict (`info_keys="gymnasium"`).
 
     As gymnasium's envs, it never resets by itself: stepping after an episode ended goes on as

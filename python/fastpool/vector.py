@@ -15,7 +15,24 @@ from gymnasium.vector.utils import batch_space
 _MAX_SEED = 2**64 - 1
 
 
-class VectorEnv(gymnasium.vector.VectorEnv):
+class Unshareable:
+    """A pool owns threads and emulators: a copy would share them, and dropping the copy
+    would close the original. Copies and pickles are refused; make another pool instead."""
+
+    def __copy__(self):
+        raise TypeError(f"a {type(self).__name__} cannot be copied: make another with fastpool.make(...)")
+
+    def __deepcopy__(self, memo):
+        raise TypeError(f"a {type(self).__name__} cannot be copied: make another with fastpool.make(...)")
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled (it owns threads and emulators): "
+            "send its id and options, and call fastpool.make(...) where it is needed"
+        )
+
+
+class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     """Many envs stepped by C++ threads, seen as one gymnasium vector env.
 
     Build one with `fastpool.make`. Sync use: `reset()` then `step(actions)` for all
@@ -113,6 +130,8 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             return tuple(self._core.render(i) for i in range(self.num_envs))
         if not _is_int(env_id):
             raise TypeError(f"env_id must be an int, got {type(env_id).__name__}")
+        if not 0 <= env_id < self.num_envs:
+            raise ValueError(f"env_id {env_id} is out of range [0, {self.num_envs})")
         return self._core.render(int(env_id))
 
     def get_action_meanings(self) -> list[str]:
@@ -283,6 +302,8 @@ class VectorEnv(gymnasium.vector.VectorEnv):
 
 
 def _is_int(x: Any) -> bool:
+    if isinstance(x, np.ndarray) and x.ndim == 0:  # a 0-d array holds one number
+        x = x[()]
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 

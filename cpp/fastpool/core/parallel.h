@@ -3,34 +3,42 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 namespace fastpool {
 
 // Calls fn(i) for every i in [0, n) on up to `threads` threads; rethrows the
-// first exception after all threads have finished.
+// first exception after all threads have finished. Threads the OS refuses are
+// done without: the threads that started share out all the work.
 template <typename Fn>
 void parallel_for(int n, int threads, Fn fn) {
   threads = std::max(1, std::min(threads, n));
   std::exception_ptr error;
   std::mutex error_mutex;
-  auto work = [&](int t) {
-    for (int i = t; i < n; i += threads) {
+  std::atomic<int> next{0};
+  auto work = [&] {
+    for (int i; (i = next.fetch_add(1)) < n;) {
       try {
         fn(i);
       } catch (...) {
         std::lock_guard<std::mutex> lk(error_mutex);
         if (!error) error = std::current_exception();
+        next.store(n);  // the others stop too
         return;
       }
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
+  try {
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  } catch (const std::system_error&) {  // fewer threads: the others take up the work
+  }
+  work();
   for (std::thread& th : pool) th.join();
   if (error) std::rethrow_exception(error);
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace fastpool {
 namespace {
@@ -49,7 +50,14 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
   workers_.reserve(options.num_threads);
-  for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+  try {
+    for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+  } catch (const std::system_error& e) {  // the OS refused a thread: end the ones started, say so
+    const size_t started = workers_.size();
+    close();
+    throw std::runtime_error("could not start worker thread " + std::to_string(started + 1) + " of " +
+                             std::to_string(options.num_threads) + " (" + e.what() + "); ask for fewer num_threads");
+  }
 }
 
 Pool::~Pool() { close(); }
@@ -79,6 +87,7 @@ void Pool::close() {
 }
 
 void Pool::render(int64_t env_id, uint8_t* image) {
+  check_process();  // before any lock: in a fork()ed child a lock may be held forever
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
   if (env_id < 0 || env_id >= num_envs())
@@ -92,10 +101,13 @@ void Pool::render(int64_t env_id, uint8_t* image) {
 
 bool Pool::in_creator_process() const { return process_id() == creator_pid_; }
 
-void Pool::check_open() const {
+void Pool::check_process() const {
   if (!in_creator_process())
     throw std::logic_error("this pool belongs to the process that created it (pid " + std::to_string(creator_pid_) +
                            "); after fork() make a new pool in the child");
+}
+
+void Pool::check_open() const {
   if (stop_.load()) throw std::logic_error("the pool is closed");
 }
 
@@ -157,6 +169,7 @@ void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions, con
 }
 
 void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps) {
+  check_process();
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
   check_send(env_ids, n, actions);
@@ -173,6 +186,7 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
 }
 
 void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool caller_helps) {
+  check_process();
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
   check_send(env_ids, n, nullptr, args.keep);
@@ -226,6 +240,7 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
 }
 
 bool Pool::run_some() {
+  if (stop_.load(std::memory_order_relaxed)) return false;  // closing: queued work is abandoned
   int32_t ids[kMaxChunk];
   uint64_t head = head_.load(std::memory_order_acquire);
   uint64_t end;
@@ -375,6 +390,7 @@ std::shared_ptr<Batch> Pool::fresh_batch() {
 std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t k;
+  check_process();
   {
     std::lock_guard<std::mutex> lk(state_mutex_);
     check_open();

@@ -86,6 +86,7 @@ class Pool {
     std::atomic<int> done{0};
   };
 
+  void check_process() const;  // throws in a fork()ed child
   void check_open() const;
   // Throws, changing nothing, unless every id (nullptr: all envs, n == num_envs)
   // may be sent, every action (if given) is valid and every env that must have

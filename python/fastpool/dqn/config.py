@@ -52,8 +52,82 @@ class DQNConfig:
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise TypeError(f"unknown DQN option(s): {sorted(unknown)}")
-        return cls(**{"env_id": env_id, **preset, **overrides})
+        cfg = cls(**{"env_id": env_id, **preset, **overrides})
+        cfg.validate()
+        return cfg
 
+    def replace(self, **changes: Any) -> DQNConfig:
+        """A copy with some fields changed, checked."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise TypeError(f"unknown DQN option(s): {sorted(unknown)}")
+        cfg = dataclasses.replace(self, **changes)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        """Every field's type and range; a ValueError/TypeError names the field and what it takes."""
+        for name, (kind, low, high) in _RANGES.items():
+            value = getattr(self, name)
+            if value is None and name in _OPTIONAL:
+                continue
+            ok_type = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+            if not ok_type:
+                what = "an int" if kind is int else "a number" if kind in ((int, float), float) else kind.__name__
+                none = " or None" if name in _OPTIONAL else ""
+                raise TypeError(f"{name} must be {what}{none}, got {value!r}")
+            if low is not None and not low <= value <= high:
+                raise ValueError(f"{name} must be in [{low}, {high}], got {value!r}")
+        if self.end_e > self.start_e:
+            raise ValueError(f"end_e ({self.end_e}) must not exceed start_e ({self.start_e})")
+        if self.backend not in ("local", "ray"):
+            raise ValueError(f"backend must be 'local' or 'ray', got {self.backend!r}")
+        if not isinstance(self.hidden_sizes, (tuple, list)) or not all(
+            isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in self.hidden_sizes
+        ):
+            raise ValueError(f"hidden_sizes must be a tuple of ints >= 1, got {self.hidden_sizes!r}")
+        if not isinstance(self.env_options, dict):
+            raise TypeError(f"env_options must be a dict, got {self.env_options!r}")
+        if self.num_envs % self.num_workers:
+            raise ValueError(f"num_envs ({self.num_envs}) must be a multiple of num_workers ({self.num_workers})")
+
+
+_BIG = 2**62
+_NUMBER = (int, float)
+# field: (type, low, high); low None: any value of the type
+_RANGES: dict[str, tuple[Any, Any, Any]] = {
+    "env_id": (str, None, None),
+    "seed": (int, 0, 2**32 - 1),
+    "num_envs": (int, 1, 1 << 20),
+    "env_threads": (int, 1, 1024),
+    "num_workers": (int, 1, 1 << 20),
+    "total_timesteps": (int, 1, _BIG),
+    "learning_rate": (_NUMBER, 1e-12, 10.0),
+    "buffer_size": (int, 1, _BIG),
+    "gamma": (_NUMBER, 0.0, 1.0),
+    "tau": (_NUMBER, 1e-9, 1.0),
+    "target_network_frequency": (int, 1, _BIG),
+    "batch_size": (int, 1, 1 << 20),
+    "start_e": (_NUMBER, 0.0, 1.0),
+    "end_e": (_NUMBER, 0.0, 1.0),
+    "exploration_fraction": (_NUMBER, 1e-9, 1.0),
+    "learning_starts": (int, 0, _BIG),
+    "train_freq": (int, 1, _BIG),
+    "gradient_steps": (int, 1, 1 << 20),
+    "double_dqn": (bool, None, None),
+    "max_grad_norm": (_NUMBER, 1e-12, float("inf")),
+    "eval_freq": (int, 0, _BIG),
+    "eval_episodes": (int, 1, 1 << 20),
+    "eval_max_episode_steps": (int, 1, 2**31 - 1),
+    "stop_at_return": (_NUMBER, -float("inf"), float("inf")),
+    "checkpoint_freq": (int, 0, _BIG),
+    "save_replay": (bool, None, None),
+    "overlap": (bool, None, None),
+    "device": (str, None, None),
+    "torch_threads": (int, 1, 1024),
+    "run_dir": (str, None, None),
+}
+_OPTIONAL = {"env_threads", "eval_max_episode_steps", "stop_at_return", "torch_threads"}
 
 # CleanRL's dqn_atari.py hyperparameters (Nature DQN, Mnih et al. 2015), for 8 envs.
 ATARI: dict[str, Any] = {

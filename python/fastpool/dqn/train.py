@@ -256,8 +256,35 @@ def _save_checkpoint(path: Path, cfg, result: TrainResult, q, target, optimizer,
     tmp.replace(path)  # never leave a half-written checkpoint
 
 
+# What a resumed run may change: its length and where and how it runs, not what it learns from.
+RESUMABLE = frozenset(
+    {"total_timesteps", "device", "torch_threads", "eval_freq", "eval_episodes", "checkpoint_freq", "save_replay",
+     "overlap", "stop_at_return", "run_dir"}
+)  # fmt: skip
+
+
+class CheckpointError(ValueError):
+    """A file that is not a readable fastpool DQN checkpoint or model."""
+
+
+def load_state(path: str | Path) -> dict:
+    """A saved best.pt / final.pt / checkpoint.pt, or a CheckpointError naming the file and what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no model file {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:  # truncated, corrupt, not a torch file
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
+    if not isinstance(state, dict) or not {"config", "q"} <= state.keys():
+        raise CheckpointError(f"{path} is not a fastpool DQN model or checkpoint (no config and q network in it)")
+    return state
+
+
 def _load_checkpoint(path: Path, q, target, optimizer, rb, rng) -> TrainResult:
-    state = torch.load(path, weights_only=False)
+    state = load_state(path)
+    if "optimizer" not in state:
+        raise CheckpointError(f"{path} is a model, not a checkpoint: resume from a run's checkpoint.pt")
     q.load_state_dict(state["q"])
     target.load_state_dict(state["target"])
     optimizer.load_state_dict(state["optimizer"])
@@ -280,10 +307,12 @@ def _load_checkpoint(path: Path, q, target, optimizer, rb, rng) -> TrainResult:
 
 
 def load_config(path: str | Path) -> DQNConfig:
-    state = torch.load(path, weights_only=False)
-    data = state["config"]
+    data = dict(load_state(path)["config"])
     data["hidden_sizes"] = tuple(data["hidden_sizes"])
-    return DQNConfig(**data)
+    try:
+        return DQNConfig(**data)
+    except TypeError as e:
+        raise CheckpointError(f"{path} holds a config this version cannot read ({e})") from e
 
 
 def _tensorboard(run_dir: Path):

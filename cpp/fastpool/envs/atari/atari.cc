@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -38,8 +39,14 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
 Atari::~Atari() = default;
 
 void Atari::check_rom(const std::string& rom_path) {
-  if (!ale::ALEInterface::isSupportedROM(rom_path))
-    throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + rom_path);
+  std::optional<std::string> rom;
+  try {
+    rom = ale::ALEInterface::isSupportedROM(rom_path);
+  } catch (const std::exception& e) {  // missing or unreadable
+    throw std::runtime_error("cannot read the ROM file " + rom_path + " (" + e.what() +
+                             "); was ale-py removed or reinstalled since the pool was made?");
+  }
+  if (!rom) throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + rom_path);
 }
 
 EnvSpec Atari::spec() const {
@@ -71,6 +78,7 @@ void Atari::seed(uint64_t seed) {
 }
 
 void Atari::load_rom() {
+  check_rom(config_.rom_path);  // here too: the file may have gone since make(), and ALE would exit
   ale_->setInt("random_seed", ale_seed_);
   ale_->loadROM(config_.rom_path);
   rom_stale_ = false;

@@ -1,9 +1,11 @@
 """The DQN trainer: replay correctness against a naive buffer, memory per transition,
 deterministic tiny runs, exact resume, eval video, and the CLI."""
 
+import re
 import subprocess
 import sys
 from collections import deque
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,3 +186,74 @@ def test_cli_help_and_bad_flags():
     assert out.returncode != 0 and "no model file" in out.stderr
     out = _cli("frobnicate")
     assert out.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--set", "batch_size=0"], r"batch_size must be in \[1, "),
+        (["--set", "train_freq=0"], r"train_freq must be in \[1, "),
+        (["--set", "gamma=1.5"], r"gamma must be in \[0.0, 1.0\]"),
+        (["--set", "learning_rate=abc"], "learning_rate must be a number"),
+        (["--seed", "-3"], r"seed must be in \[0, "),
+        (["--num-envs", "0"], r"num_envs must be in \[1, "),
+        (["--set", "end_e=0.9", "--set", "start_e=0.5"], "end_e"),
+        (["--stop-after", "0"], "--stop-after must be >= 1"),
+    ],
+)
+def test_cli_refuses_bad_config_at_parse_time_and_makes_no_run_dir(tmp_path, args, message):
+    out = _cli("train", "dqn", "--run-dir", str(tmp_path / "runs"), "--no-progress", *args)
+    assert out.returncode != 0 and re.search(message, out.stderr), out.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_cli_eval_and_bench_refuse_nonsense(tmp_path):
+    out = _cli("eval", "missing.pt", "--episodes", "0")
+    assert out.returncode != 0 and "--episodes must be >= 1" in out.stderr
+    out = _cli("bench", "--seconds", "-1")
+    assert out.returncode != 0 and "--seconds must be > 0" in out.stderr
+    out = _cli("bench", "--num-envs", "0")
+    assert out.returncode != 0 and "--num-envs must be >= 1" in out.stderr
+
+
+def test_cli_names_corrupt_truncated_and_foreign_checkpoints(tmp_path):
+    corrupt = tmp_path / "corrupt.pt"
+    corrupt.write_bytes(b"not a checkpoint at all")
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"weights": [1, 2, 3]}, foreign)
+    good = tmp_path / "good.pt"
+    torch.save({"config": {}, "q": {}}, good)
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(good.read_bytes()[:40])
+    for path, message in [
+        (corrupt, "is not a readable checkpoint"),
+        (truncated, "is not a readable checkpoint"),
+        (foreign, "is not a fastpool DQN model or checkpoint"),
+    ]:
+        for args in (["eval", str(path)], ["train", "dqn", "--resume", str(path)]):
+            out = _cli(*args)
+            assert out.returncode != 0 and str(path) in out.stderr and message in out.stderr, out.stderr
+            assert "Traceback" not in out.stderr
+
+
+def test_cli_resume_applies_what_can_change_and_refuses_the_rest(tmp_path):
+    part = train(_tiny(run_dir=str(tmp_path), checkpoint_freq=1200), progress=False, stop_after=1200)
+    checkpoint = str(part.run_dir / "checkpoint.pt")
+    out = _cli("train", "dqn", "--resume", checkpoint, "--env", "Pong")
+    assert out.returncode != 0 and "--env Pong" in out.stderr and "CartPole-v1" in out.stderr
+    out = _cli("train", "dqn", "--resume", checkpoint, "--set", "buffer_size=10", "--num-envs", "8")
+    assert out.returncode != 0 and "buffer_size, num_envs cannot change when resuming" in out.stderr
+    out = _cli("train", "dqn", "--resume", checkpoint, "--total-timesteps", "1800", "--no-progress")
+    assert out.returncode == 0, out.stderr
+    assert "after 1,800 env steps" in out.stdout
+
+
+def test_cli_names_the_model_it_wrote_when_there_was_no_evaluation(tmp_path):
+    out = _cli(
+        "train", "dqn", "--run-dir", str(tmp_path), "--no-progress", "--total-timesteps", "300",
+        "--set", "eval_freq=0", "--set", "learning_starts=100", "--device", "cpu",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "best.pt" not in out.stdout
+    model = next(line.split()[2] for line in out.stdout.splitlines() if line.startswith("final model:"))
+    assert Path(model).is_file()

@@ -39,6 +39,8 @@ def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: A
     of 4, episodic life and reward clipping on. Any `fastpool.make` option may be passed."""
     if resolve(env_id).family == "atari":
         options = {**SB3_ATARI_DEFAULTS, **options}
+    if not isinstance(n_envs, (int, np.integer)) or isinstance(n_envs, bool) or n_envs < 1:
+        raise ValueError(f"n_envs must be an int >= 1, got {n_envs!r}")
     env = fastpool.make(env_id, num_envs=n_envs, seed=seed, autoreset_mode=AutoresetMode.SAME_STEP, **options)
     return FastpoolVecEnv(env)
 
@@ -172,6 +174,8 @@ class FastpoolVecEnv(VecEnv):
             indices = [indices]
         out = []
         for i in super()._get_indices(indices):
+            if not isinstance(i, (int, np.integer)) or isinstance(i, (bool, np.bool_)):
+                raise TypeError(f"env indices must be ints, got {type(i).__name__}")
             if not -self.num_envs <= i < self.num_envs:
                 raise IndexError(f"env index {i} out of range [-{self.num_envs}, {self.num_envs})")
             out.append(int(i) % self.num_envs)

@@ -130,6 +130,8 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             return tuple(self._core.render(i) for i in range(self.num_envs))
         if not _is_int(env_id):
             raise TypeError(f"env_id must be an int, got {type(env_id).__name__}")
+        if self.render_mode is None:
+            raise RuntimeError(f"{self.env_id} cannot render (its render_mode is None)")
         if not 0 <= env_id < self.num_envs:
             raise ValueError(f"env_id {env_id} is out of range [0, {self.num_envs})")
         return self._core.render(int(env_id))

@@ -88,8 +88,8 @@ class DQNConfig:
             raise ValueError(f"hidden_sizes must be a tuple of ints >= 1, got {self.hidden_sizes!r}")
         if not isinstance(self.env_options, dict):
             raise TypeError(f"env_options must be a dict, got {self.env_options!r}")
-        if self.num_envs % self.num_workers:
-            raise ValueError(f"num_envs ({self.num_envs}) must be a multiple of num_workers ({self.num_workers})")
+        if self.num_workers > self.num_envs:
+            raise ValueError(f"num_workers ({self.num_workers}) must not exceed num_envs ({self.num_envs})")
 
 
 _BIG = 2**62

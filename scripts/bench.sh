@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Benchmarks: fastpool side by side with its peers (EnvPool, ale-py, gymnasium, SB3), one table.
+# Benchmarks: fastpool side by side with its peers, built as a release wheel would be (profile-
+# guided), then two tables: the pytest-benchmark run beside EnvPool 1.2.5, ale-py, gymnasium and
+# SB3, and Atari in alternated rounds beside EnvPool 1.2.7 (in .venv-peers: it needs CPython >= 3.12).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh bench,envpool,ray
-exec .venv/bin/python benchmarks/compare.py "$@"
+scripts/pgo.sh bench,envpool,ray
+if [ ! -x .venv-peers/bin/python ]; then
+  PYENV_VERSION=${PEER_PYTHON_VERSION:-3.12.1} ${PEER_PYTHON:-python3.12} -m venv .venv-peers
+fi
+.venv-peers/bin/python -m pip install -q envpool==1.2.7
+.venv/bin/python benchmarks/compare.py "$@"
+.venv/bin/python benchmarks/atari_rounds.py

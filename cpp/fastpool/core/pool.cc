@@ -15,6 +15,10 @@ namespace {
 // for about this much work, so small batches run on the caller alone.
 constexpr int64_t kWorkPerThreadNs = 30000;
 constexpr int kMaxChunk = 256;
+// A chunk (envs claimed at once) holds about this much work: enough to make the claim's
+// atomic cheap, little enough that the threads finish a step together (an Atari env step
+// takes ~0.3 ms, so it gets chunks of one env; CartPole's ~50 ns, chunks of hundreds).
+constexpr int64_t kChunkNs = 20000;
 constexpr size_t kMaxSpareBatches = 4;
 constexpr int kSpinUs = 100;
 
@@ -220,10 +224,13 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   num_busy_ += n;
 
   const int threads = num_threads();
-  const int64_t work = static_cast<int64_t>(n) * ns_per_env_.load(std::memory_order_relaxed);
+  const int64_t ns = std::max<int64_t>(1, ns_per_env_.load(std::memory_order_relaxed));
+  const int64_t work = static_cast<int64_t>(n) * ns;
   const int engaged = static_cast<int>(std::min<int64_t>(threads, 1 + work / kWorkPerThreadNs));
   const int wake = caller_helps ? engaged - 1 : engaged;
-  chunk_.store(std::clamp(n / (4 * engaged), 1, kMaxChunk), std::memory_order_relaxed);
+  const int64_t by_time = std::max<int64_t>(1, kChunkNs / ns);
+  chunk_.store(static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(n / (4 * engaged), by_time), 1, kMaxChunk)),
+               std::memory_order_relaxed);
   tail_.store(tail + n, std::memory_order_release);
 
   if (wake <= 0) return;

@@ -1,0 +1,107 @@
+"""Atari throughput, fastpool beside EnvPool 1.2.7, in alternated rounds: this machine's speed
+drifts by 20% within minutes, so each round measures every setup for both libraries back to
+back (the order flipped every round) and the table reports per-round ratios and their median.
+
+    python benchmarks/atari_rounds.py [--rounds 4] [--seconds 3]
+
+fastpool runs in this interpreter's environment; EnvPool in .venv-peers (CPython 3.12, made by
+scripts/bench.sh), or the interpreter named by FASTPOOL_PEER_PYTHON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+PEER_PYTHON = os.environ.get("FASTPOOL_PEER_PYTHON", str(HERE.parent / ".venv-peers" / "bin" / "python"))
+
+# (label, num_envs, num_threads, batch_size)
+SETUPS = [
+    ("sync N=64, 2 threads", 64, 2, 64),
+    ("sync N=8, 2 threads", 8, 2, 8),
+    ("sync N=8, 1 thread", 8, 1, 8),
+    ("async N=16 batch 8, 2 threads", 16, 2, 8),
+    ("async N=64 batch 16, 2 threads", 64, 2, 16),
+]
+# fastpool alone: the 1-thread rates the 2-thread rows scale from, and the raw emulator
+OWN = [("fastpool sync N=64, 1 thread", 64, 1, 64)]
+
+
+def rate(python: str, lib: str, num_envs: int, threads: int, batch: int, seconds: float) -> float:
+    out = subprocess.run(
+        [python, str(HERE / "atari_rate.py"), lib, str(num_envs), str(threads), str(batch), str(seconds)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rounds", type=int, default=4)
+    p.add_argument("--seconds", type=float, default=3.0)
+    args = p.parse_args()
+    if args.rounds < 1 or args.seconds <= 0:
+        sys.exit("--rounds must be >= 1 and --seconds > 0")
+    have_peer = Path(PEER_PYTHON).exists()
+    if not have_peer:
+        print(f"EnvPool's interpreter {PEER_PYTHON} is missing (scripts/bench.sh makes it): fastpool alone")
+
+    ours: dict[str, list[float]] = {}
+    theirs: dict[str, list[float]] = {}
+    for r in range(args.rounds):
+        for label, n, threads, batch in SETUPS:
+            order = ["fastpool", "envpool"] if r % 2 == 0 else ["envpool", "fastpool"]
+            for lib in order:
+                if lib == "envpool" and not have_peer:
+                    continue
+                python = sys.executable if lib == "fastpool" else PEER_PYTHON
+                (ours if lib == "fastpool" else theirs).setdefault(label, []).append(
+                    rate(python, lib, n, threads, batch, args.seconds)
+                )
+        for label, n, threads, batch in OWN:
+            ours.setdefault(label, []).append(rate(sys.executable, "fastpool", n, threads, batch, args.seconds))
+        ours.setdefault("raw ALE (ale-py wheel), 1 emulator", []).append(
+            rate(sys.executable, "raw-ale", 1, 1, 0, args.seconds)
+        )
+        ours.setdefault("fastpool sync N=8, 1 thread (again)", []).append(
+            rate(sys.executable, "fastpool", 8, 1, 8, args.seconds)
+        )
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+
+    med = {label: statistics.median(v) for label, v in ours.items()}
+    print(f"\nBreakout, DQN preprocessing, frames/s; {args.rounds} alternated rounds of {args.seconds:g} s each\n")
+    print(f"{'setup':<34} {'fastpool/EnvPool per round':<32} {'median':>7} {'fastpool':>10} {'EnvPool':>10}")
+    for label, *_ in SETUPS:
+        if label in theirs:
+            ratios = [a / b for a, b in zip(ours[label], theirs[label])]
+            per_round = ", ".join(f"{x:.2f}" for x in ratios)
+            print(
+                f"{label:<34} {per_round:<32} {statistics.median(ratios):>6.2f}x "
+                f"{med[label]:>10,.0f} {statistics.median(theirs[label]):>10,.0f}"
+            )
+        else:
+            print(f"{label:<34} {'':<32} {'':>7} {med[label]:>10,.0f}")
+
+    raw = ours["raw ALE (ale-py wheel), 1 emulator"]
+    one8 = [(a + b) / 2 for a, b in zip(ours["sync N=8, 1 thread"], ours["fastpool sync N=8, 1 thread (again)"])]
+    one64 = ours["fastpool sync N=64, 1 thread"]
+    print(f"\nraw ALE, official ale-py wheel, 1 emulator: {statistics.median(raw):,.0f} frames/s")
+    rows = [
+        ("fastpool 1 thread N=8 / raw ALE wheel", [a / b for a, b in zip(one8, raw)]),
+        ("fastpool 2 threads / 2 x 1 thread, N=8", [a / (2 * b) for a, b in zip(ours["sync N=8, 2 threads"], one8)]),
+        ("fastpool 2 threads / 2 x 1 thread, N=64", [a / (2 * b) for a, b in zip(ours["sync N=64, 2 threads"], one64)]),
+    ]
+    for label, values in rows:
+        per_round = ", ".join(f"{x:.2f}" for x in values)
+        print(f"{label:<42} {per_round:<28} median {statistics.median(values):.2f}")
+
+
+if __name__ == "__main__":
+    main()

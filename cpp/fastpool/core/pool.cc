@@ -19,6 +19,8 @@ constexpr int kMaxChunk = 256;
 // atomic cheap, little enough that the threads finish a step together (an Atari env step
 // takes ~0.3 ms, so it gets chunks of one env; CartPole's ~50 ns, chunks of hundreds).
 constexpr int64_t kChunkNs = 20000;
+// Envs slower than this per step (Atari, not CartPole) are worth ordering within a step.
+constexpr int64_t kSlowEnvNs = 20000;
 constexpr size_t kMaxSpareBatches = 4;
 constexpr int kSpinUs = 100;
 
@@ -212,7 +214,16 @@ void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool
 void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   const size_t num = envs_.size();
   const uint64_t tail = tail_.load(std::memory_order_relaxed);
-  if (!env_ids) {
+  if (!env_ids && ns_per_env_.load(std::memory_order_relaxed) > kSlowEnvNs) {
+    // Longest first: envs that reset this step (no-ops and all) go to the head of the queue,
+    // so the threads do not end a step waiting on one late, long reset.
+    std::fill(busy_.begin(), busy_.end(), 1);
+    int at = 0;
+    for (int pass = 1; pass >= 0; --pass)
+      for (int k = 0; k < n; ++k)
+        if ((task_[k] == Task::kReset || needs_reset_[k]) == (pass == 1))
+          queue_[(tail + at++) % num].store(k, std::memory_order_relaxed);
+  } else if (!env_ids) {
     std::fill(busy_.begin(), busy_.end(), 1);
     for (int k = 0; k < n; ++k) queue_[(tail + k) % num].store(k, std::memory_order_relaxed);
   } else {

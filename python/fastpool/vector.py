@@ -80,6 +80,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self._env_seeds = [seed + i for i in range(self.num_envs)]
         # Autoreset disabled: which envs ended and await a reset (stepping them is an error).
         self._ended = np.zeros(self.num_envs, dtype=bool) if autoreset_mode is AutoresetMode.DISABLED else None
+        self._keeps_state = bool(self._info_columns) or self._ended is not None  # _record has work
         self._all_true = np.ones(self.batch_size, dtype=bool)
         self._all_true.setflags(write=False)
 
@@ -214,38 +215,49 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         if self._ended is not None:
             check_not_ended(self._ended)
         out = self._core.step(actions)
-        self._record(out)
+        if self._keeps_state:
+            self._record(out)
         return out
 
     def _receive(self, help: bool):
         out = self._core.recv(help=help)
-        self._record(out)
+        if self._keeps_state:
+            self._record(out)
         return self._unpack(out)
 
     def _record(self, out, mask=None) -> None:
         """What the front ends read later: each env's latest info (get_attr) and, with autoreset
         disabled, which envs ended. A partial reset (`mask`) changes only the envs it reset."""
-        env_id, extra, ended = out[4], out[6], out[2] | out[3]
+        env_id, extra = out[4], out[6]
         if mask is not None:
-            env_id, extra, ended = env_id[mask], extra[mask], ended[mask]
+            env_id, extra = env_id[mask], extra[mask]
         if self._info_columns:
             self._last_info[env_id] = extra
         if self._ended is not None:
-            self._ended[env_id] = ended
+            ended = out[2] | out[3]
+            self._ended[env_id] = ended if mask is None else ended[mask]
 
     def _unpack(self, out, mask=None):
         """Engine output as gymnasium's step tuple; `mask`: the envs a partial reset reset
         (the others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
         obs, reward, terminated, truncated, env_id, elapsed, extra, final = out
-        has = self._all_true if mask is None else mask
-        info: dict[str, Any] = {}
-        fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", elapsed)]
-        fields += [(name, extra[:, k]) for k, name in self._info_columns]
-        for name, value in fields:
-            if self._gym_info:
-                value = value.astype(np.int64)
-            info[name] = value if mask is None else np.where(mask, value, 0)
-            info["_" + name] = has
+        info: dict[str, Any]
+        if mask is None and not self._gym_info:  # the per-step path: views, no copies
+            has = self._all_true
+            info = {"env_id": env_id, "_env_id": has, "elapsed_step": elapsed, "_elapsed_step": has}
+            for k, name in self._info_columns:
+                info[name] = extra[:, k]
+                info["_" + name] = has
+        else:
+            has = self._all_true if mask is None else mask
+            info = {}
+            fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", elapsed)]
+            fields += [(name, extra[:, k]) for k, name in self._info_columns]
+            for name, value in fields:
+                if self._gym_info:
+                    value = value.astype(np.int64)
+                info[name] = value if mask is None else np.where(mask, value, 0)
+                info["_" + name] = has
         if final is not None:
             ended = terminated | truncated
             if ended.any():

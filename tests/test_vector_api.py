@@ -156,3 +156,13 @@ def test_gymnasium_make_vec_builds_a_fastpool_pool():
     np.testing.assert_array_equal(obs, fastpool.make("CartPole-v1", num_envs=3, seed=5).reset()[0])
     atari = gym.make_vec("fastpool/BreakoutNoFrameskip-v4", num_envs=2)  # the default mode picks it too
     assert atari.observation_space.shape == (2, 4, 84, 84)
+
+
+def test_import_loads_no_trainer_or_cluster_library():
+    """`import fastpool` must stay light: torch, Ray and SB3 load only with the parts that use them."""
+    import subprocess
+    import sys
+
+    code = "import sys, fastpool; print(sorted(m for m in ('torch', 'ray', 'stable_baselines3') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -70,10 +70,13 @@ void Atari::seed(uint64_t seed) {
   uint32_t words[2];
   seed_sequence_words(seed, words, 2);
   rng_.reseed(words[0]);
-  ale_seed_ = static_cast<int32_t>(words[1] & 0x7fffffffu);
+  const auto ale_seed = static_cast<int32_t>(words[1] & 0x7fffffffu);
   // Reload at the next reset even if the seed is unchanged: that restarts the
   // sticky-action generator, so a seeded reset always replays the same episode.
-  rom_stale_ = true;
+  // A ROM loaded with this seed and not played since is already that state (the
+  // first reset after make()), and a load costs tens of milliseconds.
+  rom_stale_ = !(rom_fresh_ && ale_seed == ale_seed_);
+  ale_seed_ = ale_seed;
   game_over_ = true;  // a new seed starts a new game
 }
 
@@ -82,6 +85,7 @@ void Atari::load_rom() {
   ale_->setInt("random_seed", ale_seed_);
   ale_->loadROM(config_.rom_path);
   rom_stale_ = false;
+  rom_fresh_ = true;
 }
 
 void Atari::capture(std::vector<uint8_t>& frame) const {
@@ -106,6 +110,7 @@ void Atari::push_frame(bool pool) {
 
 void Atari::reset() {
   if (rom_stale_) load_rom();  // reseeding ALE means reloading the ROM, as in ale-py
+  rom_fresh_ = false;
   const bool fire = config_.use_fire_reset && has_fire_;
   if (continue_game_ && !game_over_) {
     if (fire) ale_->act(ale::PLAYER_A_FIRE);  // relaunch after a lost life

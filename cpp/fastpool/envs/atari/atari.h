@@ -62,6 +62,7 @@ class Atari final : public Env {
   bool has_fire_ = false;
   int32_t ale_seed_ = 0;
   bool rom_stale_ = false;  // seeded since the ROM was loaded
+  bool rom_fresh_ = false;  // loaded with ale_seed_ and not played since
   int channels_;
   int screen_height_, screen_width_;  // 210 x 160 for most games
   size_t frame_size_;  // one preprocessed frame: channels x img_height x img_width

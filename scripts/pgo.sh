@@ -9,6 +9,7 @@ profile="$PWD/build/pgo-profile"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 rm -rf "$profile"
+export PIP_CONSTRAINT="$PWD/constraints/main.txt $PWD/constraints/build.txt"
 pgo() {  # one build in the shared build folder
   .venv/bin/python -m pip install -q --no-deps --config-settings=build-dir=build/pgo \
     --config-settings=cmake.define.FASTPOOL_PGO_DIR="$profile" --config-settings=cmake.define.FASTPOOL_PGO="$@"

@@ -18,8 +18,8 @@ esac
 venv=.venv-$kind
 PYTHON=${PYTHON:-python3}
 [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q \
+"$venv/bin/python" -m pip install -q pip==26.3
+PIP_CONSTRAINT="$PWD/constraints/main.txt $PWD/constraints/build.txt" "$venv/bin/python" -m pip install -q \
   --config-settings=cmake.define.FASTPOOL_SANITIZE=$sanitize \
   --config-settings=build-dir=build/$kind --config-settings=cmake.build-type=RelWithDebInfo \
   ".[sanitize]"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from gymnasium import spaces
@@ -21,12 +21,68 @@ from fastpool import _core
 from fastpool.registry import ATARI_BOUNDS, ATARI_ENV_BYTES, list_envs, resolve
 from fastpool.vector import VectorEnv, check_seed, default_num_threads
 
+if TYPE_CHECKING:  # the Ray backend imports ray, which `import fastpool` must not
+    from fastpool.ray_backend import RayVectorEnv
+    from fastpool.sb3 import FastpoolVecEnv
+
 __all__ = ["VectorEnv", "list_envs", "make"]
 __version__ = "0.1.0"
 
 _MAX_ENVS = 1 << 20
 _MAX_THREADS = 1024  # far above any machine's cores; the OS may allow fewer (a clear error then)
 _MAX_INT32 = 2**31 - 1
+
+
+# The backend decides the type, so IDEs and type checkers see the right one.
+@overload
+def make(
+    env_id: str,
+    num_envs: int = 1,
+    *,
+    seed: int | None = None,
+    num_threads: int | None = None,
+    batch_size: int | None = None,
+    autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+    backend: Literal["local"] = "local",
+    num_workers: int = 1,
+    info_keys: str = "all",
+    render_mode: str | None = None,
+    **env_options: Any,
+) -> VectorEnv: ...
+
+
+@overload
+def make(
+    env_id: str,
+    num_envs: int = 1,
+    *,
+    seed: int | None = None,
+    num_threads: int | None = None,
+    batch_size: int | None = None,
+    autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+    backend: Literal["ray"],
+    num_workers: int = 1,
+    info_keys: str = "all",
+    render_mode: str | None = None,
+    **env_options: Any,
+) -> RayVectorEnv: ...
+
+
+@overload
+def make(
+    env_id: str,
+    num_envs: int = 1,
+    *,
+    seed: int | None = None,
+    num_threads: int | None = None,
+    batch_size: int | None = None,
+    autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+    backend: str = "local",
+    num_workers: int = 1,
+    info_keys: str = "all",
+    render_mode: str | None = None,
+    **env_options: Any,
+) -> VectorEnv | RayVectorEnv: ...
 
 
 def make(
@@ -42,7 +98,7 @@ def make(
     info_keys: str = "all",
     render_mode: str | None = None,
     **env_options: Any,
-) -> VectorEnv:
+) -> VectorEnv | RayVectorEnv:
     """Make a pool of `num_envs` copies of `env_id` as a gymnasium vector env.
 
     Args:
@@ -84,9 +140,10 @@ def make(
         raise ValueError(f"info_keys must be 'all' or 'gymnasium', got {info_keys!r}")
     if seed is None:
         seed = secrets.randbits(32)
-    seed = check_seed(seed, num_envs)
-    if not isinstance(seed, int):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+    checked = check_seed(seed, num_envs)
+    if not isinstance(checked, int):
+        raise TypeError(f"seed must be an int or None, got {type(checked).__name__}")
+    seed = checked
 
     options = {**entry.defaults, **env_options}
     unknown = set(options) - set(entry.defaults)
@@ -103,7 +160,7 @@ def make(
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
     _check_memory(entry, options, num_envs, batch)
-    common = {
+    common: dict[str, Any] = {
         "num_envs": num_envs,
         "num_threads": threads,
         "batch_size": batch,
@@ -111,6 +168,7 @@ def make(
         "seed": seed,
     }
 
+    obs_space: spaces.Box
     if entry.family == "cartpole":
         core = _core.make_cartpole(
             **common, max_episode_steps=_int_in("max_episode_steps", options["max_episode_steps"], 1, _MAX_INT32)
@@ -137,6 +195,8 @@ def make(
 def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
     from ale_py import roms
 
+    if game is None:  # pragma: no cover - every Atari entry names its game
+        raise AssertionError("an Atari entry without a game")
     config = _core.AtariConfig()
     config.rom_path = str(roms.get_rom_path(game))
     for name, (low, high) in ATARI_BOUNDS.items():
@@ -191,15 +251,16 @@ def _physical_memory() -> int | None:
 
 
 def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:
+    if isinstance(mode, AutoresetMode):
+        return mode
     if isinstance(mode, str):  # "next_step", "NEXT_STEP" or gymnasium's value "NextStep"
-        mode = AutoresetMode.__members__.get(mode.upper(), mode)
-        mode = {m.value: m for m in AutoresetMode}.get(mode, mode)  # type: ignore[arg-type]
-    if not isinstance(mode, AutoresetMode):
-        raise ValueError(f"autoreset_mode must be NEXT_STEP, SAME_STEP or DISABLED, got {mode!r}")
-    return mode  # type: ignore[return-value]
+        found = AutoresetMode.__members__.get(mode.upper()) or {m.value: m for m in AutoresetMode}.get(mode)
+        if found is not None:
+            return found
+    raise ValueError(f"autoreset_mode must be NEXT_STEP, SAME_STEP or DISABLED, got {mode!r}")
 
 
-def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: Any):
+def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: Any) -> FastpoolVecEnv:
     """A pool as a Stable-Baselines3 VecEnv (needs the `sb3` extra); see `fastpool.sb3.make_sb3`."""
     from fastpool.sb3 import make_sb3 as _make_sb3
 

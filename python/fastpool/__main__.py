@@ -8,6 +8,7 @@ import sys
 import time
 
 import numpy as np
+from gymnasium import spaces
 
 import fastpool
 
@@ -16,7 +17,10 @@ def steps_per_second(env_id: str, num_envs: int, seconds: float, num_threads: in
     """Sync steps of uniform random actions for about `seconds`; env steps per second."""
     env = fastpool.make(env_id, num_envs=num_envs, seed=0, num_threads=num_threads)
     env.reset()
-    actions = np.random.default_rng(0).integers(0, env.single_action_space.n, size=(64, num_envs))
+    space = env.single_action_space
+    if not isinstance(space, spaces.Discrete):
+        raise ValueError(f"{env_id}: steps_per_second draws discrete actions, not {space}")
+    actions = np.random.default_rng(0).integers(0, space.n, size=(64, num_envs))
     steps, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
         for a in actions:
@@ -97,7 +101,7 @@ def train_cmd(args: argparse.Namespace) -> None:
 def eval_cmd(args: argparse.Namespace) -> None:
 
     from fastpool.dqn.evaluate import evaluate, make_eval_envs
-    from fastpool.dqn.networks import q_network
+    from fastpool.dqn.networks import env_dims, q_network
     from fastpool.dqn.train import CheckpointError, load_config, load_state, pick_device
 
     if args.episodes < 1:
@@ -113,7 +117,7 @@ def eval_cmd(args: argparse.Namespace) -> None:
     envs = make_eval_envs(cfg, num_envs=args.num_envs or min(args.episodes, 8))
     if args.video and envs.render_mode is None:
         sys.exit(f"fastpool eval: {cfg.env_id} cannot render, so no video can be written")
-    q = q_network(envs.single_observation_space.shape, int(envs.single_action_space.n), cfg.hidden_sizes).to(device)
+    q = q_network(*env_dims(envs), cfg.hidden_sizes).to(device)
     q.load_state_dict(weights)
     scores = evaluate(q, envs, args.episodes, device, video=args.video)
     for i, s in enumerate(scores):

@@ -12,10 +12,11 @@ workers: `recv()` returns the first workers to answer.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, overload
 
 import gymnasium
 import numpy as np
+import numpy.typing as npt
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
@@ -45,7 +46,16 @@ class _Worker:
     driver rebuilds the stacks, so a step moves a quarter of the bytes with 4 frames. A reply is
     a head (flags, rewards, info) and the frames cut into parts of `rows` envs."""
 
-    def __init__(self, env_id: str, ranges, seed: int, num_threads: int, mode: str, stack: int, options):
+    def __init__(
+        self,
+        env_id: str,
+        ranges: list[tuple[int, int]],
+        seed: int,
+        num_threads: int,
+        mode: str,
+        stack: int,
+        options: dict[str, Any],
+    ) -> None:
         self.firsts = [lo for lo, _ in ranges]
         self.pools = [
             fastpool.make(
@@ -62,12 +72,13 @@ class _Worker:
         self.mode = AutoresetMode(mode)
         self.ended = [np.zeros(hi - lo, dtype=bool) for lo, hi in ranges]  # at the last step
         space = self.pools[0].single_observation_space
-        self.rows = max(1, _PART_BYTES * stack // (int(np.prod(space.shape)) * space.dtype.itemsize))
+        frame_bytes = int(np.prod(space.shape or ())) * np.dtype(space.dtype).itemsize
+        self.rows = max(1, _PART_BYTES * stack // frame_bytes)
 
-    def spaces(self):
+    def spaces(self) -> tuple[gymnasium.spaces.Space, gymnasium.spaces.Space, int]:
         return self.pools[0].single_observation_space, self.pools[0].single_action_space, self.rows
 
-    def reset(self, k: int, arg):
+    def reset(self, k: int, arg: tuple[int | list[int | None] | None, np.ndarray | None]) -> tuple[Any, ...]:
         """Reset batch k: arg is (seed, mask); with a mask (maybe selecting none of this
         batch) only those envs, the others kept as they are."""
         seed, mask = arg
@@ -78,7 +89,7 @@ class _Worker:
         kept = None if mask is None else ~mask
         return self._reply(obs, restarted, kept, np.zeros(n), no, no, self._global(k, info))
 
-    def step(self, k: int, actions):
+    def step(self, k: int, actions: np.ndarray) -> tuple[Any, ...]:
         obs, reward, terminated, truncated, info = self.pools[k].step(actions)
         ended = terminated | truncated
         # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this
@@ -91,11 +102,11 @@ class _Worker:
         self.ended[k] = ended
         return self._reply(obs, restarted, None, reward, terminated, truncated, self._global(k, info))
 
-    def call(self, k: int, arg):
+    def call(self, k: int, arg: tuple[str, tuple[Any, ...], dict[str, Any]]) -> tuple[Any, ...]:
         name, args, kwargs = arg
         return self.pools[k].call(name, *args, **kwargs)
 
-    def _reply(self, obs: np.ndarray, restarted: np.ndarray, kept, *rest):
+    def _reply(self, obs: np.ndarray, restarted: np.ndarray, kept: np.ndarray | None, *rest: Any) -> tuple[Any, ...]:
         """kept (partial resets): envs whose stacks stay as the driver has them."""
         if self.stack > 1:
             obs = obs[:, -obs.shape[1] // self.stack :]  # the newest frame
@@ -136,7 +147,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         autoreset_mode: AutoresetMode,
         batch_size: int | None,
         options: dict[str, Any],
-    ):
+    ) -> None:
         if not 1 <= num_workers <= num_envs:
             raise ValueError(f"num_workers must be in [1, num_envs={num_envs}], got {num_workers}")
         sizes = [num_envs // num_workers + (j < num_envs % num_workers) for j in range(num_workers)]
@@ -159,7 +170,8 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
                 self._slot.append(k)
         self.env_id, self.num_envs, self.seed_base = env_id, num_envs, seed
         self.batch_size, self.num_workers = batch_size, num_workers
-        self.closed, self.workers = False, []
+        self.closed = False
+        self.workers: list[Any] = []  # Ray actor handles
         self._pending: dict[Any, tuple[int, list]] = {}  # in flight: head ref -> (batch, refs)
         self._broken = False  # a fetch failed: results were lost, reset() must come next
         # SPREAD: workers go to different nodes where they fit, one pool per node
@@ -186,7 +198,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self._ended = np.zeros(num_envs, dtype=bool) if autoreset_mode is AutoresetMode.DISABLED else None
 
     @property
-    def np_random_seed(self) -> tuple[int, ...]:
+    def np_random_seed(self) -> tuple[int, ...]:  # type: ignore[override]  # as SyncVectorEnv's
         """Each env's seed, as a local pool reports it."""
         return tuple(self._env_seeds)
 
@@ -205,7 +217,9 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
 
     # -- sync -------------------------------------------------------------------
 
-    def reset(self, *, seed=None, options=None):
+    def reset(
+        self, *, seed: int | list[int | None] | None = None, options: dict | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         """As a local pool's reset(), a reset_mask included."""
         mask = reset_mask(options, self.num_envs)
         if self.batch_size != self.num_envs:  # as a local pool: the first batch_size envs to answer
@@ -225,7 +239,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         record_seeds(self._env_seeds, seed, mask)
         return obs, info
 
-    def step(self, actions):
+    def step(self, actions: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         self._check_idle()
         if self.batch_size != self.num_envs:
             raise RuntimeError("step() steps every env at once; with batch_size < num_envs use send()/recv()")
@@ -237,12 +251,12 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
 
     # -- async: whole batches are the unit -----------------------------------------
 
-    def async_reset(self, *, seed=None, options=None) -> None:
+    def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:
         """Queue a reset of every env, or with a reset_mask of the masked ones, which must be
         whole batches (one Ray call's envs: async results come back a batch at a time)."""
         self._async_reset(seed, reset_mask(options, self.num_envs))
 
-    def _async_reset(self, seed, mask: np.ndarray | None) -> None:
+    def _async_reset(self, seed: int | list[int | None] | None, mask: np.ndarray | None) -> None:
         self._check_idle(resetting=True)
         seed = check_seed(seed, self.num_envs)
         todo = list(range(len(self.batches)))
@@ -259,7 +273,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             self._track(b, self._call(b, "reset", (self._batch_seed(seed, b), None)))
         record_seeds(self._env_seeds, seed, mask)
 
-    def send(self, actions, env_ids=None) -> None:
+    def send(self, actions: npt.ArrayLike, env_ids: npt.ArrayLike | None = None) -> None:
         """Step the batches holding `env_ids` (default: all envs); each batch complete, as
         recv() returned it, and not in flight."""
         self._check_open()
@@ -288,7 +302,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         for b, batch_actions in todo:
             self._track(b, self._call(b, "step", batch_actions))
 
-    def recv(self):
+    def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """The first batches to finish, batch_size envs in all, in env id order."""
         self._check_open()
         self._check_sound()
@@ -304,7 +318,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
 
     # -- helpers ------------------------------------------------------------------
 
-    def _started(self, threads: int):
+    def _started(self, threads: int) -> tuple[gymnasium.spaces.Space, gymnasium.spaces.Space, int]:
         """Wait until every worker runs; a worker waits for free CPUs (an autoscaler may add nodes),
         and one still waiting after _START_WARNING_S is reported with the CPUs it needs."""
         refs = [w.spaces.remote() for w in self.workers]
@@ -319,7 +333,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             )
         return self._get(refs)[0]
 
-    def _call(self, b: int, method: str, arg) -> list:
+    def _call(self, b: int, method: str, arg: Any) -> list:
         worker = self.workers[self.batches[b][0]]
         return getattr(worker, method).options(num_returns=self._returns[b]).remote(self._slot[b], arg)
 
@@ -342,7 +356,9 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             i += len(refs)
         return out
 
-    def _unpack(self, b: int, head, parts):
+    def _unpack(
+        self, b: int, head: tuple[Any, ...], parts: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """(obs, reward, terminated, truncated, info) of batch b. Frame stacks: the stacks of its
         last result shifted by one frame, the new frame last; a restarted stack is its first
         frame repeated; a kept one (partial resets) as it was."""
@@ -370,26 +386,27 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self._last[b] = obs  # _concat copies: the caller never holds this array
         return (obs, *rest)
 
-    def _batch_seed(self, seed: int | list | None, b: int):
+    def _batch_seed(self, seed: int | list | None, b: int) -> int | list[int | None] | None:
         """Batch b's part of a checked seed: global env i gets seed + i, or the list's entry i."""
         if seed is None:
             return None
         _, lo, hi = self.batches[b]
         return seed + lo if isinstance(seed, int) else seed[lo:hi]
 
-    def _actions(self, actions, n: int) -> np.ndarray:
+    def _actions(self, actions: npt.ArrayLike, n: int) -> np.ndarray:
         """Checked here, before any worker steps, so a bad action leaves every env unstepped."""
         actions = np.asarray(actions)
         if actions.shape != (n,):
             raise ValueError(f"actions must have shape ({n},), got {actions.shape}")
         if actions.dtype == bool or not np.issubdtype(actions.dtype, np.integer):
             raise TypeError(f"actions must be integers, got dtype {actions.dtype}")
-        bad = np.flatnonzero((actions < 0) | (actions >= self.single_action_space.n))
+        n = getattr(self.single_action_space, "n", 0)  # Discrete: every env family Ray serves
+        bad = np.flatnonzero((actions < 0) | (actions >= n))
         if len(bad):
-            raise ValueError(f"action {actions[bad[0]]} is out of range [0, {self.single_action_space.n})")
+            raise ValueError(f"action {actions[bad[0]]} is out of range [0, {n})")
         return actions
 
-    def _get(self, refs):
+    def _get(self, refs: list[ray.ObjectRef[Any]]) -> list[Any]:
         """ray.get, with a dead actor reported as the worker it was."""
         try:
             return ray.get(refs)
@@ -432,7 +449,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         )
 
 
-def _alive(worker) -> bool:
+def _alive(worker: Any) -> bool:
     try:
         ray.get(worker.spaces.remote(), timeout=5)
         return True
@@ -440,9 +457,11 @@ def _alive(worker) -> bool:
         return False
 
 
-def _concat(parts):
+def _concat(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
     """Join batches' (obs, reward, terminated, truncated, info) in the order given."""
-    cat = [np.concatenate([p[k] for p in parts]) for k in range(4)]
+    cat: list[Any] = [np.concatenate([p[k] for p in parts]) for k in range(4)]
     return *cat, _concat_info([p[4] for p in parts])
 
 
@@ -459,7 +478,15 @@ def _concat_info(infos: list[dict]) -> dict:
     return out
 
 
-def _empty_like(template, n: int):
+@overload
+def _empty_like(template: dict[str, Any], n: int) -> dict[str, Any]: ...
+
+
+@overload
+def _empty_like(template: np.ndarray, n: int) -> np.ndarray: ...
+
+
+def _empty_like(template: dict[str, Any] | np.ndarray, n: int) -> dict[str, Any] | np.ndarray:
     if isinstance(template, dict):
         return {k: _empty_like(v, n) for k, v in template.items()}
     if template.dtype == object:

@@ -22,7 +22,7 @@ from gymnasium.vector import AutoresetMode
 
 try:
     from stable_baselines3.common.monitor import Monitor
-    from stable_baselines3.common.vec_env.base_vec_env import VecEnv
+    from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices
 except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError("fastpool.sb3 needs Stable-Baselines3: pip install 'fastpool[sb3]'") from e
 
@@ -48,7 +48,7 @@ def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: A
 class FastpoolVecEnv(VecEnv):
     """SB3's VecEnv contract over a same-step fastpool pool (see `make_sb3`)."""
 
-    def __init__(self, env: fastpool.VectorEnv):
+    def __init__(self, env: fastpool.VectorEnv) -> None:
         if env.batch_size != env.num_envs:
             raise ValueError("SB3 steps every env at once: make the pool with batch_size=num_envs")
         if env.metadata["autoreset_mode"] != AutoresetMode.SAME_STEP:
@@ -65,7 +65,7 @@ class FastpoolVecEnv(VecEnv):
 
     # -- the VecEnv contract ---------------------------------------------------
 
-    def reset(self):
+    def reset(self) -> np.ndarray:
         """Reset every env, or with `set_options({"reset_mask": mask})` the masked ones (the
         others report their current observation); seeds from `seed()` apply once, as in DummyVecEnv."""
         options = self._reset_mask_options()
@@ -80,7 +80,7 @@ class FastpoolVecEnv(VecEnv):
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
 
-    def step_wait(self):
+    def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         if self._actions is None:
             raise RuntimeError("step_wait() without step_async()")
         actions, self._actions = self._actions, None
@@ -96,22 +96,29 @@ class FastpoolVecEnv(VecEnv):
     def _reset_mask_options(self) -> dict[str, Any] | None:
         """The options set by set_options(), as one reset option for the pool. fastpool understands
         `reset_mask` (bool, one per env), which must then be the same for every env."""
-        given = [o for o in self._options if o]
+        given: list[dict[str, Any]] = [o for o in self._options if o]
         if not given:
             return None
         unknown = sorted({key for o in given for key in o} - {"reset_mask"})
-        mask = given[0].get("reset_mask")
+        mask: Any = given[0].get("reset_mask")
         error = None
         if unknown:
             error = f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'"
-        elif len(given) != self.num_envs or any(not np.array_equal(o.get("reset_mask"), mask) for o in given):
+        elif len(given) != self.num_envs or any(not np.array_equal(o["reset_mask"], mask) for o in given):
             error = "set_options(): a reset_mask must be the same for every env (pass one dict)"
         if error:
             self._reset_options()  # refused options are dropped: the next reset() is a plain one
             raise ValueError(error)
         return {"reset_mask": mask}
 
-    def _record_ends(self, ended: np.ndarray, infos, terminated, truncated, final) -> None:
+    def _record_ends(
+        self,
+        ended: np.ndarray,
+        infos: list[dict[str, Any]],
+        terminated: np.ndarray,
+        truncated: np.ndarray,
+        final: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> None:
         final_obs, final_elapsed, final_extra = final
         now = round(time.time() - self._start, 6)
         time_limit = (truncated[ended] & ~terminated[ended]).tolist()
@@ -142,19 +149,21 @@ class FastpoolVecEnv(VecEnv):
 
     # -- attributes and methods of the underlying envs (the pool's, see VectorEnv.call) --------
 
-    def get_attr(self, attr_name: str, indices=None) -> list[Any]:
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
         values = self.env._env_attributes()
         if attr_name not in values or callable(values[attr_name]):
             attrs = sorted(k for k, v in values.items() if not callable(v))
             raise AttributeError(f"fastpool envs have no attribute {attr_name!r}; they offer {attrs}")
         return [values[attr_name][i] for i in self._get_indices(indices)]
 
-    def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         raise AttributeError(
             f"fastpool envs are configured by make_sb3()/fastpool.make(); set_attr({attr_name!r}) is not supported"
         )
 
-    def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
+    def env_method(
+        self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
+    ) -> list[Any]:
         values = self.env._env_attributes()
         if not callable(values.get(method_name)):
             methods = sorted(k for k, v in values.items() if callable(v))
@@ -163,12 +172,12 @@ class FastpoolVecEnv(VecEnv):
             raise TypeError(f"{method_name}() takes no arguments")
         return [values[method_name](i) for i in self._get_indices(indices)]
 
-    def env_is_wrapped(self, wrapper_class: type, indices=None) -> list[bool]:
+    def env_is_wrapped(self, wrapper_class: type, indices: VecEnvIndices = None) -> list[bool]:
         # The pool writes Monitor's episode statistics itself; no gymnasium wrappers exist.
         wrapped = isinstance(wrapper_class, type) and issubclass(Monitor, wrapper_class)
         return [wrapped for _ in self._get_indices(indices)]
 
-    def _get_indices(self, indices) -> Iterable[int]:
+    def _get_indices(self, indices: VecEnvIndices) -> Iterable[int]:
         """Every form DummyVecEnv takes: None (all), an int, negative ints (from the end), iterables."""
         if isinstance(indices, (int, np.integer)):
             indices = [indices]

@@ -12,6 +12,7 @@ from typing import Any
 
 import gymnasium
 import numpy as np
+import numpy.typing as npt
 from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode
 
@@ -28,7 +29,7 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
     # What some ids offer (Atari); each instance narrows it to its own env's modes.
     metadata: dict[str, Any] = {"render_modes": ["rgb_array"], "render_fps": 30}  # noqa: RUF012
 
-    def __init__(self, env_id: str, render_mode: str | None = None, **options: Any):
+    def __init__(self, env_id: str, render_mode: str | None = None, **options: Any) -> None:
         import fastpool
 
         self._pool = fastpool.make(
@@ -48,7 +49,9 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
         self.render_mode = render_mode
         self._np_random, self._np_random_seed = seeding.np_random(self._pool.seed_base)
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, int]]:
         """Start an episode; `seed` restarts the env's random stream (None continues it)."""
         if options:
             raise ValueError(f"unsupported reset options {sorted(options)}: fastpool envs take none")
@@ -60,12 +63,12 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
         obs, _, _, _, _, _, extra, _ = self._core.reset(seeds)
         return obs[0], self._info(extra)
 
-    def step(self, action):
+    def step(self, action: npt.ArrayLike) -> tuple[np.ndarray, float, bool, bool, dict[str, int]]:
         """One step: (obs, reward, terminated, truncated, info), gymnasium's types."""
         obs, reward, terminated, truncated, _, _, extra, _ = self._core.step(np.asarray(action).reshape(1))
         return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), self._info(extra)
 
-    def render(self):
+    def render(self) -> np.ndarray | None:  # type: ignore[override]  # gymnasium's render returns a free TypeVar
         """The current RGB frame with render_mode="rgb_array" (Atari), else None."""
         return self._pool.render(env_id=0) if self.render_mode == "rgb_array" else None
 

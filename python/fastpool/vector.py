@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn, SupportsIndex, overload
 
 import gymnasium
 import numpy as np
+import numpy.typing as npt
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
@@ -19,13 +20,13 @@ class Unshareable:
     """A pool owns threads and emulators: a copy would share them, and dropping the copy
     would close the original. Copies and pickles are refused; make another pool instead."""
 
-    def __copy__(self):
+    def __copy__(self) -> NoReturn:
         raise TypeError(f"a {type(self).__name__} cannot be copied: make another with fastpool.make(...)")
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
         raise TypeError(f"a {type(self).__name__} cannot be copied: make another with fastpool.make(...)")
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
         raise TypeError(
             f"a {type(self).__name__} cannot be pickled (it owns threads and emulators): "
             "send its id and options, and call fastpool.make(...) where it is needed"
@@ -52,7 +53,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         autoreset_mode: AutoresetMode,
         seed: int,
         info_keys: Sequence[str] | None = None,
-    ):
+    ) -> None:
         self.env_id = env_id
         self._core = core
         self.num_envs = core.num_envs
@@ -86,7 +87,9 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
 
     # -- gymnasium API --------------------------------------------------------
 
-    def reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None):
+    def reset(
+        self, *, seed: int | list[int | None] | None = None, options: dict | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         """Reset every env, or with `options={"reset_mask": mask}` (bool, one per env) only the
         masked ones: the others keep their state and report their current observation, and the
         info masks (`info["_key"]`) are true for the reset envs only, as in gymnasium.
@@ -106,7 +109,9 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             return obs, info
         return self._sync_reset(seed, mask)
 
-    def _sync_reset(self, seed, mask: np.ndarray | None):
+    def _sync_reset(
+        self, seed: int | list[int | None] | None, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         """reset() of a sync pool; `mask` may select no env at all (a Ray worker's share of a
         partial reset): then every env reports its current observation."""
         seed = check_seed(seed, self.num_envs)
@@ -117,11 +122,17 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         obs, _, _, _, info = self._unpack(out, mask)
         return obs, info
 
-    def step(self, actions):
+    def step(self, actions: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every env with one action each (autoreset as `metadata["autoreset_mode"]`)."""
         return self._unpack(self._step_raw(actions))
 
-    def render(self, env_id: int | None = None):
+    @overload  # type: ignore[override]  # gymnasium's render returns a free TypeVar
+    def render(self, env_id: None = None) -> tuple[np.ndarray, ...] | None: ...
+
+    @overload
+    def render(self, env_id: int) -> np.ndarray: ...
+
+    def render(self, env_id: int | None = None) -> tuple[np.ndarray, ...] | np.ndarray | None:
         """gymnasium's vector render: a tuple with every env's frame (`render_mode="rgb_array"`;
         Atari: uint8 (210, 160, 3) RGB screens), or None for envs that cannot render.
         `render(env_id=i)` returns env i's frame alone."""
@@ -142,7 +153,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         return list(self._core.action_names)
 
     @property
-    def np_random_seed(self) -> tuple[int, ...]:
+    def np_random_seed(self) -> tuple[int, ...]:  # type: ignore[override]  # as SyncVectorEnv's
         """Each env's seed, as gymnasium's vector envs report it: `make(seed=s)` and
         `reset(seed=s)` give env i the seed `s + i`."""
         return tuple(self._env_seeds)
@@ -184,7 +195,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         ones); results arrive through `recv()`."""
         self._send_reset(seed, reset_mask(options, self.num_envs))
 
-    def _send_reset(self, seed, mask: np.ndarray | None) -> None:
+    def _send_reset(self, seed: int | list[int | None] | None, mask: np.ndarray | None) -> None:
         seed = check_seed(seed, self.num_envs)
         seeds, seeded = self._seed_arrays(seed)
         ids = None if mask is None else np.flatnonzero(mask)
@@ -196,7 +207,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         if self._ended is not None:
             self._ended[slice(None) if ids is None else ids] = False
 
-    def send(self, actions, env_ids=None) -> None:
+    def send(self, actions: npt.ArrayLike, env_ids: npt.ArrayLike | None = None) -> None:
         """Queue one step for each env in `env_ids` (default: all envs)."""
         if env_ids is None:
             env_ids = np.arange(self.num_envs)
@@ -204,13 +215,13 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             check_not_ended(self._ended[np.asarray(env_ids, dtype=np.int64)])
         self._core.send(actions, env_ids)
 
-    def recv(self):
+    def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """The next `batch_size` results: (obs, reward, terminated, truncated, info)."""
         return self._receive(help=False)
 
     # -- helpers ---------------------------------------------------------------
 
-    def _step_raw(self, actions):
+    def _step_raw(self, actions: npt.ArrayLike) -> tuple[Any, ...]:
         """A sync step's engine output (the SB3 front builds its own step from it)."""
         if self._ended is not None:
             check_not_ended(self._ended)
@@ -219,13 +230,13 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             self._record(out)
         return out
 
-    def _receive(self, help: bool):
+    def _receive(self, help: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         out = self._core.recv(help=help)
         if self._keeps_state:
             self._record(out)
         return self._unpack(out)
 
-    def _record(self, out, mask=None) -> None:
+    def _record(self, out: tuple[Any, ...], mask: np.ndarray | None = None) -> None:
         """What the front ends read later: each env's latest info (get_attr) and, with autoreset
         disabled, which envs ended. A partial reset (`mask`) changes only the envs it reset."""
         env_id, extra = out[4], out[6]
@@ -237,7 +248,9 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             ended = out[2] | out[3]
             self._ended[env_id] = ended if mask is None else ended[mask]
 
-    def _unpack(self, out, mask=None):
+    def _unpack(
+        self, out: tuple[Any, ...], mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Engine output as gymnasium's step tuple; `mask`: the envs a partial reset reset
         (the others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
         obs, reward, terminated, truncated, env_id, elapsed, extra, final = out
@@ -264,7 +277,14 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
                 info.update(self._final_info(ended, env_id, *final))
         return obs, reward, terminated, truncated, info
 
-    def _final_info(self, ended, env_id, final_obs, final_elapsed, final_extra) -> dict[str, Any]:
+    def _final_info(
+        self,
+        ended: np.ndarray,
+        env_id: np.ndarray,
+        final_obs: np.ndarray,
+        final_elapsed: np.ndarray,
+        final_extra: np.ndarray,
+    ) -> dict[str, Any]:
         """gymnasium's same-step layout: `final_obs` (object array) and `final_info`, with masks."""
         rows = np.flatnonzero(ended)
         obs = np.full(len(ended), None, dtype=object)
@@ -295,7 +315,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             table[name] = self._last_info[:, k].tolist()
         return table
 
-    def _seed_arrays(self, seed) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _seed_arrays(self, seed: int | list[int | None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(seeds, seeded) for a checked seed: None, None without one; else one uint64 per env
         and, when some entries are None, which envs are seeded."""
         if seed is None:
@@ -330,7 +350,7 @@ def default_num_threads(num_envs: int) -> int:
     return max(1, min(cpus, num_envs))
 
 
-def check_seed(seed, num_envs: int) -> int | list[int | None] | None:
+def check_seed(seed: Any, num_envs: int) -> int | list[int | None] | None:
     """A reset() seed, checked: None, an int (env i gets seed + i), or one int or None per env."""
     if seed is None:
         return None

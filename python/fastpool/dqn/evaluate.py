@@ -50,7 +50,7 @@ def evaluate(
         ended = (terminated | truncated) & active
         for i in np.flatnonzero(ended):
             returns.append(float(running[i]))
-            if i == 0 and frames is not None:
+            if i == 0 and frames is not None and video is not None:
                 _write_video(video, frames)
                 frames = None
         running[ended] = 0.0
@@ -63,4 +63,4 @@ def _write_video(path: str | Path, frames: list[np.ndarray]) -> None:
     import imageio.v2 as imageio
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    imageio.mimsave(path, frames, fps=30, macro_block_size=1)
+    imageio.mimsave(path, [*frames], fps=30, macro_block_size=1)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import torch
+from gymnasium import spaces
+from gymnasium.vector import VectorEnv
 from torch import nn
 
 
@@ -24,7 +26,7 @@ class NatureCNN(nn.Module):
             flat = self.features(torch.zeros(1, in_channels, height, width)).shape[1]
         self.head = nn.Sequential(nn.Linear(flat, 512), nn.ReLU(), nn.Linear(512, num_actions))
         # channels-last convolutions run about 20% faster on CPUs (and on tensor cores)
-        self.to(memory_format=torch.channels_last)
+        self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's overloads omit it
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         x = (obs.float() / 255.0).contiguous(memory_format=torch.channels_last)
@@ -42,6 +44,14 @@ class MLP(nn.Module):
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.net(obs.float())
+
+
+def env_dims(envs: VectorEnv) -> tuple[tuple[int, ...], int]:
+    """The observation shape and the number of actions of a Q-network for `envs`."""
+    action_space, obs_shape = envs.single_action_space, envs.single_observation_space.shape
+    if not isinstance(action_space, spaces.Discrete) or obs_shape is None:
+        raise ValueError(f"DQN needs discrete actions and array observations, not {action_space}")
+    return obs_shape, int(action_space.n)
 
 
 def q_network(obs_shape: tuple[int, ...], num_actions: int, hidden_sizes: tuple[int, ...]) -> nn.Module:

@@ -55,7 +55,15 @@ class ReplayBuffer:
         self.age[envs, pos] = age
         self.has_step[envs, pos] = False  # an overwritten slot loses its old transition
 
-    def add(self, obs, actions, rewards, next_obs, terminated, ended) -> np.ndarray:
+    def add(
+        self,
+        obs: np.ndarray,
+        actions: np.ndarray,
+        rewards: np.ndarray,
+        next_obs: np.ndarray,
+        terminated: np.ndarray,
+        ended: np.ndarray,
+    ) -> np.ndarray:
         """One step of every env: obs --actions--> next_obs (the real last obs where `ended`).
         Returns the slot of each env's new transition (for `get`)."""
         starting = self.current < 0

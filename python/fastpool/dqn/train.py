@@ -14,6 +14,7 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -23,9 +24,12 @@ from tqdm import tqdm
 import fastpool
 from fastpool.dqn.config import DQNConfig
 from fastpool.dqn.evaluate import evaluate, make_eval_envs
-from fastpool.dqn.networks import q_network
+from fastpool.dqn.networks import env_dims, q_network
 from fastpool.dqn.replay import ReplayBuffer
 from fastpool.registry import resolve
+
+if TYPE_CHECKING:  # tensorboard loads only when a run starts
+    from torch.utils.tensorboard import SummaryWriter
 
 
 @dataclass
@@ -84,8 +88,7 @@ def train(
         **cfg.env_options,
     )
     eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None
-    obs_shape = envs.single_observation_space.shape
-    num_actions = int(envs.single_action_space.n)
+    obs_shape, num_actions = env_dims(envs)
     stack = cfg.env_options.get("stack_num", 4) if atari else 1
 
     q = q_network(obs_shape, num_actions, cfg.hidden_sizes).to(device)
@@ -222,7 +225,9 @@ def train(
     return result
 
 
-def _finished_episodes(ended, truncated, info, returns, atari: bool) -> list[float]:
+def _finished_episodes(
+    ended: np.ndarray, truncated: np.ndarray, info: dict[str, Any], returns: np.ndarray, atari: bool
+) -> list[float]:
     """Returns of the episodes that ended this step. Atari: whole games, unclipped scores
     (with episodic life an env episode is one life; the game goes on)."""
     if not ended.any():
@@ -237,8 +242,17 @@ def _finished_episodes(ended, truncated, info, returns, atari: bool) -> list[flo
 # -- checkpoints, logs, plots ------------------------------------------------------
 
 
-def _save_checkpoint(path: Path, cfg, result: TrainResult, q, target, optimizer, rb, rng) -> None:
-    state = {
+def _save_checkpoint(
+    path: Path,
+    cfg: DQNConfig,
+    result: TrainResult,
+    q: torch.nn.Module,
+    target: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    rb: ReplayBuffer,
+    rng: np.random.Generator,
+) -> None:
+    state: dict[str, Any] = {
         "config": asdict(cfg),
         "q": q.state_dict(),
         "target": target.state_dict(),
@@ -281,7 +295,14 @@ def load_state(path: str | Path) -> dict:
     return state
 
 
-def _load_checkpoint(path: Path, q, target, optimizer, rb, rng) -> TrainResult:
+def _load_checkpoint(
+    path: Path,
+    q: torch.nn.Module,
+    target: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    rb: ReplayBuffer,
+    rng: np.random.Generator,
+) -> TrainResult:
     state = load_state(path)
     if "optimizer" not in state:
         raise CheckpointError(f"{path} is a model, not a checkpoint: resume from a run's checkpoint.pt")
@@ -315,7 +336,7 @@ def load_config(path: str | Path) -> DQNConfig:
         raise CheckpointError(f"{path} holds a config this version cannot read ({e})") from e
 
 
-def _tensorboard(run_dir: Path):
+def _tensorboard(run_dir: Path) -> SummaryWriter:
     from torch.utils.tensorboard import SummaryWriter
 
     return SummaryWriter(str(run_dir))

@@ -59,7 +59,8 @@ echo "offline wheel from the sdist: $(ls dist/from-sdist)"
 tests=$root/tests
 for whl in wheelhouse/*.whl; do
   tag=$(basename "$whl" | cut -d- -f3)          # cp310 ...
-  v=$(for x in $PYTHONS; do [ "cp$(echo "${x%.*}" | tr -d .)" = "$tag" ] && echo "$x"; done)
+  v=
+  for x in $PYTHONS; do [ "cp$(echo "${x%.*}" | tr -d .)" = "$tag" ] && v=$x; done
   venv=$work/test-$tag
   "$PYENV_ROOT/versions/$v/bin/python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q pip==26.3

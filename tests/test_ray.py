@@ -27,6 +27,7 @@ def cluster():
         # frame stacks travel as their newest frame: episode ends (lives, time limit) restart them
         ("Breakout", {"repeat_action_probability": 0.25, "episodic_life": True, "max_episode_steps": 25}),
         ("Pong", {"gray_scale": False, "stack_num": 3, "max_episode_steps": 15}),
+        ("Pendulum-v1", {"max_episode_steps": 20}),  # float actions
     ],
 )
 @pytest.mark.parametrize("mode", ["next_step", "same_step", "disabled"])
@@ -41,7 +42,7 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
         rng = np.random.default_rng(0)
         ends = 0
         for _ in range(90):
-            a = rng.integers(0, 2, size=n)
+            a = rng.uniform(-2, 2, (n, 1)).astype(np.float32) if env_id == "Pendulum-v1" else rng.integers(2, size=n)
             x, y = remote.step(a), local.step(a)
             for u, v in zip(x[:4], y[:4]):
                 np.testing.assert_array_equal(u, v)
@@ -66,7 +67,7 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
                 np.testing.assert_array_equal(x[4]["final_info"]["env_id"], y[4]["final_info"]["env_id"])
         assert ends >= n
         np.testing.assert_array_equal(remote.reset(seed=9)[0], local.reset(seed=9)[0])
-        a = rng.integers(0, 2, size=n)
+        a = np.zeros((n, 1), np.float32) if env_id == "Pendulum-v1" else rng.integers(0, 2, size=n)
         np.testing.assert_array_equal(remote.step(a)[0], local.step(a)[0])
         assert remote.get_attr("np_random_seed") == local.get_attr("np_random_seed")
     finally:

@@ -19,6 +19,7 @@
 #include "fastpool/core/pool.h"
 #include "fastpool/envs/atari/atari.h"
 #include "fastpool/envs/cartpole/cartpole.h"
+#include "fastpool/envs/classic_control/classic_control.h"
 #include "fastpool/envs/testing/faulty.h"
 
 namespace py = pybind11;
@@ -111,6 +112,23 @@ Int64Array as_int_array(const py::handle& obj, const char* what, py::ssize_t exp
   return Int64Array::ensure(arr);
 }
 
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
+// Float actions: any real-valued array-like of shape (n, dim), cast to float32 (the
+// action space's dtype); bools, objects and strings are refused by name.
+FloatArray as_float_array(const py::handle& obj, const char* what, py::ssize_t n, py::ssize_t dim) {
+  py::array arr = py::array::ensure(obj);
+  if (!arr) throw py::type_error(std::string(what) + " must be an array of floats");
+  const char kind = arr.dtype().kind();
+  if (kind != 'f' && kind != 'i' && kind != 'u')
+    throw py::type_error(std::string(what) + " must be real numbers, got dtype " +
+                         py::str(arr.dtype()).cast<std::string>());
+  if (arr.ndim() != 2 || arr.shape(0) != n || arr.shape(1) != dim)
+    throw py::value_error(std::string(what) + " must have shape (" + std::to_string(n) + ", " + std::to_string(dim) +
+                          "), got " + py::str(py::object(arr.attr("shape"))).cast<std::string>());
+  return FloatArray::ensure(arr);
+}
+
 py::dtype to_numpy(Dtype d) { return d == Dtype::kUInt8 ? py::dtype::of<uint8_t>() : py::dtype::of<float>(); }
 
 template <typename T>
@@ -158,15 +176,13 @@ class PyPool {
   py::tuple step(const py::handle& actions) {
     require_sync("step");
     drain_interrupted();
-    auto a = as_int_array(actions, "actions", pool_.num_envs());
-    pool_.send_step(a.data(), nullptr, pool_.num_envs(), /*caller_helps=*/true);
+    send_actions(actions, nullptr, pool_.num_envs(), /*caller_helps=*/true);
     return receive(/*help=*/true);
   }
 
   void send(const py::handle& actions, const py::handle& env_ids) {
     auto ids = as_ids(env_ids);
-    auto a = as_int_array(actions, "actions", ids.size());
-    pool_.send_step(a.data(), ids.data(), static_cast<int>(ids.size()), /*caller_helps=*/false);
+    send_actions(actions, ids.data(), ids.size(), /*caller_helps=*/false);
   }
 
   py::tuple recv(bool help) { return receive(help); }
@@ -201,6 +217,17 @@ class PyPool {
   const Pool& pool() const { return pool_; }
 
  private:
+  void send_actions(const py::handle& actions, const int64_t* ids, py::ssize_t n, bool caller_helps) {
+    const int dim = pool_.spec().action_dim;
+    if (dim > 0) {
+      auto a = as_float_array(actions, "actions", n, dim);
+      pool_.send_step_box(a.data(), ids, static_cast<int>(n), caller_helps);
+    } else {
+      auto a = as_int_array(actions, "actions", n);
+      pool_.send_step(a.data(), ids, static_cast<int>(n), caller_helps);
+    }
+  }
+
   void require_sync(const char* what) const {
     if (pool_.batch_size() != pool_.num_envs())
       throw std::logic_error(std::string(what) + "() steps every env at once; with batch_size < num_envs use send()/recv()");
@@ -274,10 +301,10 @@ class PyPool {
 // Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
 // and a pool over them; env i's stream is seeded with seed + i. Envs are built
 // in rounds of about 50 ms, so Ctrl-C stops a long build between two rounds.
-template <typename MakeEnv>
+template <typename MakeEnv, typename SpecOf>
 std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
                                   uint64_t seed,
-                                  MakeEnv make_env, EnvSpec (*spec_of)(const Env&)) {
+                                  MakeEnv make_env, SpecOf spec_of) {
   if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
   if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
   std::vector<std::unique_ptr<Env>> envs(num_envs);
@@ -339,6 +366,9 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("batch_size", [](const PyPool& p) { return p.pool().batch_size(); })
       .def_property_readonly("autoreset", [](const PyPool& p) { return p.pool().autoreset(); })
       .def_property_readonly("num_actions", [](const PyPool& p) { return p.pool().spec().num_actions; })
+      .def_property_readonly("action_dim", [](const PyPool& p) { return p.pool().spec().action_dim; })
+      .def_property_readonly("action_low", [](const PyPool& p) { return p.pool().spec().action_low; })
+      .def_property_readonly("action_high", [](const PyPool& p) { return p.pool().spec().action_high; })
       .def_property_readonly("obs_shape", [](const PyPool& p) { return p.pool().spec().obs_shape; })
       .def_property_readonly("obs_dtype", [](const PyPool& p) { return to_numpy(p.pool().spec().obs_dtype); })
       .def_property_readonly("info_names", [](const PyPool& p) { return p.pool().spec().info_names; })
@@ -357,6 +387,20 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"),
       py::arg("max_episode_steps"));
+
+  m.def(
+      "make_classic_control",
+      [](const std::string& name, int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+         uint64_t seed, int max_episode_steps) {
+        if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
+        const EnvSpec spec = fastpool::classic_control_spec(name);
+        return make_pool(
+            num_envs, num_threads, batch_size, autoreset, seed,
+            [&](int) { return fastpool::make_classic_control(name, max_episode_steps); },
+            [&](const Env&) { return spec; });
+      },
+      py::arg("name"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
+      py::arg("seed"), py::arg("max_episode_steps"));
 
   m.def(
       "make_faulty",

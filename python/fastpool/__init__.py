@@ -13,12 +13,12 @@ import os
 import secrets
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import numpy as np
-from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 
 from fastpool import _core
-from fastpool.registry import ATARI_BOUNDS, ATARI_ENV_BYTES, list_envs, resolve
+from fastpool.families import BUILDERS
+from fastpool.families import int_in as _int_in
+from fastpool.registry import ATARI_ENV_BYTES, list_envs, resolve
 from fastpool.vector import VectorEnv, check_seed, default_num_threads
 
 if TYPE_CHECKING:  # the Ray backend imports ray, which `import fastpool` must not
@@ -30,7 +30,6 @@ __version__ = "0.1.0"
 
 _MAX_ENVS = 1 << 20
 _MAX_THREADS = 1024  # far above any machine's cores; the OS may allow fewer (a clear error then)
-_MAX_INT32 = 2**31 - 1
 
 
 # The backend decides the type, so IDEs and type checkers see the right one.
@@ -160,72 +159,20 @@ def make(
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
     _check_memory(entry, options, num_envs, batch)
-    common: dict[str, Any] = {
+    pool = {
         "num_envs": num_envs,
         "num_threads": threads,
         "batch_size": batch,
         "autoreset": _core.Autoreset.__members__[mode.name],
         "seed": seed,
     }
-
-    obs_space: spaces.Box
-    if entry.family == "cartpole":
-        core = _core.make_cartpole(
-            **common, max_episode_steps=_int_in("max_episode_steps", options["max_episode_steps"], 1, _MAX_INT32)
-        )
-        high = np.array([2.4 * 2, np.inf, 12 * 2 * np.pi / 360 * 2, np.inf], dtype=np.float32)
-        obs_space = spaces.Box(-high, high, dtype=np.float32)
-    elif entry.family == "atari":
-        config = _atari_config(entry.game, options)
-        core = _core.make_atari(config, **common)
-        obs_space = spaces.Box(0, 255, shape=tuple(core.obs_shape), dtype=np.uint8)
-    elif entry.family == "faulty":
-        core = _core.make_faulty(**common)
-        obs_space = spaces.Box(0, np.inf, shape=(1,), dtype=np.float32)
-    else:  # pragma: no cover - the registry only holds the families above
-        raise AssertionError(entry.family)
+    core, obs_space = BUILDERS[entry.family](entry, options, pool)
     if render_mode not in (None, "rgb_array") or (render_mode and not len(core.render_shape)):
         core.close()
         modes = ["rgb_array"] if len(core.render_shape) else []
         raise ValueError(f"{entry.env_id} supports render_mode None or {modes}, got {render_mode!r}")
     gym_info = entry.gymnasium_info if info_keys == "gymnasium" else None
     return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
-
-
-def _atari_config(game: str | None, options: dict[str, Any]) -> Any:
-    from ale_py import roms
-
-    if game is None:  # pragma: no cover - every Atari entry names its game
-        raise AssertionError("an Atari entry without a game")
-    config = _core.AtariConfig()
-    config.rom_path = str(roms.get_rom_path(game))
-    for name, (low, high) in ATARI_BOUNDS.items():
-        setattr(config, name, _int_in(name, options[name], low, high))
-    for name in (
-        "maxpool",
-        "gray_scale",
-        "episodic_life",
-        "use_fire_reset",
-        "reward_clip",
-        "full_action_space",
-    ):
-        if not isinstance(options[name], (bool, np.bool_)):
-            raise TypeError(f"{name} must be a bool, got {options[name]!r}")
-        setattr(config, name, bool(options[name]))
-    p = options["repeat_action_probability"]
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"repeat_action_probability must be a number in [0, 1], got {p!r}")
-    config.repeat_action_probability = float(p)
-    return config
-
-
-def _int_in(name: str, value: Any, low: int, high: int) -> int:
-    """value, an int in [low, high], or a TypeError/ValueError naming the option and its range."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an int in [{low}, {high}], got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return int(value)
 
 
 def _check_memory(entry: Any, options: dict[str, Any], num_envs: int, batch: int) -> None:

@@ -4,7 +4,7 @@ fastpool's C++ engine. Use fastpool.make(); this module is internal.
 from __future__ import annotations
 import numpy
 import typing
-__all__: list[str] = ['AtariConfig', 'Autoreset', 'Pool', 'make_atari', 'make_cartpole', 'make_faulty']
+__all__: list[str] = ['AtariConfig', 'Autoreset', 'Pool', 'make_atari', 'make_cartpole', 'make_classic_control', 'make_faulty']
 class _Batch:
     pass
 class Autoreset:
@@ -69,6 +69,15 @@ class Pool:
     def send_reset(self, env_ids: typing.Any, seeds: typing.Any, seeded: typing.Any = None, caller_helps: bool = False) -> None:
         ...
     def step(self, actions: typing.Any) -> tuple:
+        ...
+    @property
+    def action_dim(self) -> int:
+        ...
+    @property
+    def action_high(self) -> list[float]:
+        ...
+    @property
+    def action_low(self) -> list[float]:
         ...
     @property
     def action_names(self) -> list[str]:
@@ -166,6 +175,8 @@ def _stream_integers(arg0: typing.SupportsInt | typing.SupportsIndex, arg1: typi
 def make_atari(config: AtariConfig, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
     ...
 def make_cartpole(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
+    ...
+def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
     ...
 def make_faulty(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
     ...

@@ -396,14 +396,25 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     def _actions(self, actions: npt.ArrayLike, n: int) -> np.ndarray:
         """Checked here, before any worker steps, so a bad action leaves every env unstepped."""
         actions = np.asarray(actions)
+        space = self.single_action_space
+        if isinstance(space, gymnasium.spaces.Box):  # float actions, as a local pool takes them
+            if actions.shape != (n, *space.shape):
+                raise ValueError(f"actions must have shape {(n, *space.shape)}, got {actions.shape}")
+            if actions.dtype == bool or not np.issubdtype(actions.dtype, np.number):
+                raise TypeError(f"actions must be real numbers, got dtype {actions.dtype}")
+            actions = actions.astype(np.float32)
+            bad = np.flatnonzero(~np.isfinite(actions).all(axis=tuple(range(1, actions.ndim))))
+            if len(bad):
+                raise ValueError(f"action {actions[bad[0]]} for env {bad[0]} is not finite")
+            return actions
         if actions.shape != (n,):
             raise ValueError(f"actions must have shape ({n},), got {actions.shape}")
         if actions.dtype == bool or not np.issubdtype(actions.dtype, np.integer):
             raise TypeError(f"actions must be integers, got dtype {actions.dtype}")
-        n = getattr(self.single_action_space, "n", 0)  # Discrete: every env family Ray serves
-        bad = np.flatnonzero((actions < 0) | (actions >= n))
+        num = getattr(space, "n", 0)
+        bad = np.flatnonzero((actions < 0) | (actions >= num))
         if len(bad):
-            raise ValueError(f"action {actions[bad[0]]} is out of range [0, {n})")
+            raise ValueError(f"action {actions[bad[0]]} is out of range [0, {num})")
         return actions
 
     def _get(self, refs: list[ray.ObjectRef[Any]]) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ class EnvEntry:
     game: str | None = None  # Atari: ale-py's ROM id, e.g. "breakout"
     # The info keys the reference env (gymnasium's, ale-py's) reports: make(..., info_keys="gymnasium")
     gymnasium_info: tuple[str, ...] = ()
+    core_name: str = ""  # classic control: the engine's name for it
+    obs_bounds: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # float32 Box (low, high)
 
 
 _ENTRIES: dict[str, EnvEntry] = {}
@@ -26,7 +29,63 @@ def register(entry: EnvEntry, *aliases: str) -> None:
         _ENTRIES[name] = entry
 
 
-register(EnvEntry("CartPole-v1", "cartpole", {"max_episode_steps": 500}), "CartPole")
+_PI = math.pi
+
+
+def _symmetric(*high: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    return tuple(-h for h in high), high
+
+
+# gymnasium's classic control: the same dynamics, spaces and time limits (fastpool/envs/classic_control).
+register(
+    EnvEntry(
+        "CartPole-v1",
+        "cartpole",
+        {"max_episode_steps": 500},
+        obs_bounds=_symmetric(2.4 * 2, math.inf, 12 * 2 * _PI / 360 * 2, math.inf),
+    ),
+    "CartPole",
+)
+register(
+    EnvEntry(
+        "Acrobot-v1",
+        "classic_control",
+        {"max_episode_steps": 500},
+        core_name="Acrobot",
+        obs_bounds=_symmetric(1.0, 1.0, 1.0, 1.0, 4 * _PI, 9 * _PI),
+    ),
+    "Acrobot",
+)
+register(
+    EnvEntry(
+        "MountainCar-v0",
+        "classic_control",
+        {"max_episode_steps": 200},
+        core_name="MountainCar",
+        obs_bounds=((-1.2, -0.07), (0.6, 0.07)),
+    ),
+    "MountainCar",
+)
+register(
+    EnvEntry(
+        "MountainCarContinuous-v0",
+        "classic_control",
+        {"max_episode_steps": 999},
+        core_name="MountainCarContinuous",
+        obs_bounds=((-1.2, -0.07), (0.6, 0.07)),
+    ),
+    "MountainCarContinuous",
+)
+register(
+    EnvEntry(
+        "Pendulum-v1",
+        "classic_control",
+        {"max_episode_steps": 200},
+        core_name="Pendulum",
+        obs_bounds=_symmetric(1.0, 1.0, 8.0),
+    ),
+    "Pendulum",
+)
 register(EnvEntry("_Faulty-v0", "faulty", hidden=True))
 
 # Atari: DQN preprocessing on by default (see the README's table of defaults).

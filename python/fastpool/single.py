@@ -45,6 +45,7 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
         self._info_columns = self._pool._info_columns
         self.observation_space = self._pool.single_observation_space
         self.action_space = self._pool.single_action_space
+        self._action_shape = self.action_space.shape or ()  # () for Discrete, (dim,) for Box
         self.metadata = {k: v for k, v in self._pool.metadata.items() if k != "autoreset_mode"}
         self.render_mode = render_mode
         self._np_random, self._np_random_seed = seeding.np_random(self._pool.seed_base)
@@ -65,7 +66,9 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
 
     def step(self, action: npt.ArrayLike) -> tuple[np.ndarray, float, bool, bool, dict[str, int]]:
         """One step: (obs, reward, terminated, truncated, info), gymnasium's types."""
-        obs, reward, terminated, truncated, _, _, extra, _ = self._core.step(np.asarray(action).reshape(1))
+        obs, reward, terminated, truncated, _, _, extra, _ = self._core.step(
+            np.asarray(action).reshape((1, *self._action_shape))
+        )
         return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), self._info(extra)
 
     def render(self) -> np.ndarray | None:  # type: ignore[override]  # gymnasium's render returns a free TypeVar

@@ -61,7 +61,11 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self.num_threads = core.num_threads
         self.seed_base = seed
         self.single_observation_space = single_observation_space
-        self.single_action_space = spaces.Discrete(core.num_actions)
+        self.single_action_space: spaces.Discrete | spaces.Box = (
+            spaces.Box(np.array(core.action_low, np.float32), np.array(core.action_high, np.float32), dtype=np.float32)
+            if core.action_dim
+            else spaces.Discrete(core.num_actions)
+        )
         self.observation_space = batch_space(single_observation_space, self.batch_size)
         self.action_space = batch_space(self.single_action_space, self.batch_size)
         can_render = len(core.render_shape) > 0

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,9 @@ struct EnvSpec {
   std::vector<int64_t> obs_shape;
   Dtype obs_dtype = Dtype::kFloat32;
   std::vector<std::string> info_names;  // extra int32 info fields, in write order
-  int num_actions = 0;                  // discrete actions 0..num_actions-1
+  int num_actions = 0;                  // discrete actions 0..num_actions-1 (action_dim == 0)
+  int action_dim = 0;                   // > 0: actions are float32 vectors of this length
+  std::vector<float> action_low, action_high;  // their bounds (the env clips or rejects)
   std::vector<int64_t> render_shape;    // uint8 image from Env::render; empty if none
   std::vector<std::string> action_names;  // what each action means, e.g. "FIRE"
 
@@ -40,8 +43,10 @@ class Env {
 
   // Start a new episode; afterwards reward is 0 and the episode-end flags false.
   virtual void reset() = 0;
-  // Advance one step; the action is already range-checked.
-  virtual void step(int32_t action) = 0;
+  // Advance one step with a discrete action, already range-checked...
+  virtual void step(int32_t /*action*/) { throw std::logic_error("this env takes float actions"); }
+  // ...or with a float action of EnvSpec::action_dim values, already checked finite.
+  virtual void step_box(const float* /*action*/) { throw std::logic_error("this env takes discrete actions"); }
   // Write the current observation and extra infos (EnvSpec::info_names order).
   virtual void write(void* obs, int32_t* info) const = 0;
   // Draw the current state into an EnvSpec::render_shape image; false if unsupported.

@@ -3,6 +3,7 @@
 #include "fastpool/core/platform.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,7 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       autoreset_(options.autoreset),
       task_(envs_.size(), Task::kStep),
       action_(envs_.size(), 0),
+      box_action_(envs_.size() * static_cast<size_t>(spec_.action_dim), 0.0f),
       seed_(envs_.size(), 0),
       has_seed_(envs_.size(), 0),
       needs_reset_(envs_.size(), 0),
@@ -117,14 +119,15 @@ void Pool::check_open() const {
   if (stop_.load()) throw std::logic_error("the pool is closed");
 }
 
-void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions, const uint8_t* keep) {
+void Pool::check_send(const int64_t* env_ids, int n, bool step, const int64_t* actions, const uint8_t* keep) {
   const int num = num_envs();
   if (n < 1) throw std::invalid_argument("send needs at least one env id");
   if (!env_ids) {  // every env: one count instead of a check per id
     if (num_busy_ > 0)
       throw std::logic_error(std::to_string(num_busy_) +
                              " envs were sent and their results not yet received: call recv() first");
-    if (actions && num_started_ == num) {
+    if (step && num_started_ == num) {
+      if (!actions) return;
       int64_t lo = 0, hi = 0;
       for (int k = 0; k < n; ++k) {  // vectorizes; the slow path below names the culprit
         lo = std::min(lo, actions[k]);
@@ -158,11 +161,11 @@ void Pool::check_send(const int64_t* env_ids, int n, const int64_t* actions, con
     if (keep && keep[k] && !started_[id]) {
       error = "env " + std::to_string(id) + " has never been reset, so a partial reset must include it";
       order_error = true;
-    } else if (actions) {
+    } else if (step) {
       if (!started_[id]) {
         error = "env " + std::to_string(id) + " has not been reset: call reset() before step()";
         order_error = true;
-      } else if (actions[k] < 0 || actions[k] >= spec_.num_actions) {
+      } else if (actions && (actions[k] < 0 || actions[k] >= spec_.num_actions)) {
         error = "action " + std::to_string(actions[k]) + " for env " + std::to_string(id) +
                 " is out of range [0, " + std::to_string(spec_.num_actions) + ")";
       }
@@ -178,7 +181,8 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
   check_process();
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
-  check_send(env_ids, n, actions);
+  if (spec_.action_dim > 0) throw std::invalid_argument("this env takes float actions, not integers");
+  check_send(env_ids, n, /*step=*/true, actions);
   if (!env_ids) {
     std::fill(task_.begin(), task_.end(), Task::kStep);
     std::copy(actions, actions + n, action_.begin());  // int64 -> int32, already range-checked
@@ -191,11 +195,31 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
   enqueue(env_ids, n, caller_helps);
 }
 
+void Pool::send_step_box(const float* actions, const int64_t* env_ids, int n, bool caller_helps) {
+  check_process();
+  const size_t dim = static_cast<size_t>(spec_.action_dim);
+  if (dim == 0) throw std::invalid_argument("this env takes integer actions, not floats");
+  for (size_t j = 0, total = static_cast<size_t>(std::max(n, 0)) * dim; j < total; ++j)
+    if (!std::isfinite(actions[j]))
+      throw std::invalid_argument("action " + std::to_string(actions[j]) + " for env " +
+                                  std::to_string(env_ids ? env_ids[j / dim] : static_cast<int64_t>(j / dim)) +
+                                  " is not finite");
+  std::lock_guard<std::mutex> lk(state_mutex_);
+  check_open();
+  check_send(env_ids, n, /*step=*/true, nullptr);
+  for (int k = 0; k < n; ++k) {
+    const size_t id = static_cast<size_t>(env_ids ? env_ids[k] : k);
+    task_[id] = Task::kStep;
+    std::copy(actions + k * dim, actions + (k + 1) * dim, box_action_.begin() + id * dim);
+  }
+  enqueue(env_ids, n, caller_helps);
+}
+
 void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool caller_helps) {
   check_process();
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
-  check_send(env_ids, n, nullptr, args.keep);
+  check_send(env_ids, n, /*step=*/false, nullptr, args.keep);
   for (int k = 0; k < n; ++k) {
     const int64_t id = env_ids ? env_ids[k] : k;
     if (args.keep && args.keep[k]) {
@@ -320,7 +344,10 @@ Pool::Outcome Pool::advance(int32_t id) {
       env.reset();
       needs_reset_[id] = 0;
     } else {
-      env.step(action_[id]);
+      if (spec_.action_dim > 0)
+        env.step_box(&box_action_[static_cast<size_t>(id) * spec_.action_dim]);
+      else
+        env.step(action_[id]);
       return env.terminated() || env.truncated() ? Outcome::kEnded : Outcome::kRunning;
     }
     return Outcome::kRunning;

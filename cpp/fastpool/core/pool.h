@@ -56,6 +56,9 @@ class Pool {
   // before queueing anything, on a bad id, action or call order.
   // caller_helps: the caller will recv() at once and step envs itself.
   void send_step(const int64_t* actions, const int64_t* env_ids, int n, bool caller_helps);
+  // The same for envs with float actions (EnvSpec::action_dim > 0): n rows of action_dim
+  // values; a NaN or infinite value is an error (the env clips finite ones as gymnasium's does).
+  void send_step_box(const float* actions, const int64_t* env_ids, int n, bool caller_helps);
   // Queue a reset for each env in env_ids (nullptr: every env), as `args` says.
   // A kept env must have been reset before (a partial reset in sync mode).
   void send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool caller_helps);
@@ -89,9 +92,9 @@ class Pool {
   void check_process() const;  // throws in a fork()ed child
   void check_open() const;
   // Throws, changing nothing, unless every id (nullptr: all envs, n == num_envs)
-  // may be sent, every action (if given) is valid and every env that must have
-  // been reset (stepped or kept) was. Under state_mutex_.
-  void check_send(const int64_t* env_ids, int n, const int64_t* actions, const uint8_t* keep = nullptr);
+  // may be sent, every discrete action (if given) is valid and every env that must
+  // have been reset (stepped, if step, or kept) was. Under state_mutex_.
+  void check_send(const int64_t* env_ids, int n, bool step, const int64_t* actions, const uint8_t* keep = nullptr);
   void enqueue(const int64_t* env_ids, int n, bool caller_helps);  // under state_mutex_
   enum class Outcome : uint8_t { kRunning, kEnded, kKept, kFailed };
   bool run_some();  // pop and run one chunk of queued envs; false if none
@@ -113,6 +116,7 @@ class Pool {
   // Per-env pending work, written by send before the env is queued.
   std::vector<Task> task_;
   std::vector<int32_t> action_;
+  std::vector<float> box_action_;  // num_envs x action_dim
   std::vector<uint64_t> seed_;
   std::vector<uint8_t> has_seed_;
   std::vector<uint8_t> needs_reset_;  // touched only by the env's current runner

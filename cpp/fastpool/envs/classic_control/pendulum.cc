@@ -1,0 +1,57 @@
+#include <algorithm>
+#include <cmath>
+
+#include "fastpool/envs/classic_control/classic_control.h"
+#include "fastpool/envs/classic_control/numpy_scalar.h"
+
+namespace fastpool {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kMaxSpeed = 8, kMaxTorque = 2.0, kDt = 0.05, kG = 10.0, kM = 1.0, kL = 1.0;
+
+double angle_normalize(double x) { return np::py_mod(x + kPi, 2 * kPi) - kPi; }
+
+}  // namespace
+
+EnvSpec Pendulum::spec() {
+  EnvSpec s;
+  s.obs_shape = {3};
+  s.action_dim = 1;
+  s.action_low = {-2.0f};
+  s.action_high = {2.0f};
+  return s;
+}
+
+void Pendulum::reset() {
+  begin_episode();
+  th_ = rng_.uniform(-kPi, kPi);  // np_random.uniform(low=-high, high=high), high = [pi, 1]
+  thdot_ = rng_.uniform(-1.0, 1.0);
+}
+
+void Pendulum::step_box(const float* action) {
+  using np::f32;
+  using np::py;
+  // gymnasium's PendulumEnv.step with its dtypes: float64 state, the float32 torque clipped
+  // in float32, and NEP 50's float32 products where a Python float meets the torque.
+  const float u = std::min(std::max(action[0], static_cast<float>(-kMaxTorque)), static_cast<float>(kMaxTorque));
+  const np::Num th = np::f64(th_), thdot = np::f64(thdot_);
+  const double an = angle_normalize(th_);
+  const np::Num costs = np::f64(np::pow(an, 2.0)) + py(0.1) * np::f64(np::pow(thdot_, 2.0)) + py(0.001) * f32(np::pow(u, 2.0f));
+  const np::Num newthdot_raw = thdot + (py(3 * kG / (2 * kL)) * np::f64(std::sin(th_)) + py(3.0 / (kM * (kL * kL))) * f32(u)) * py(kDt);
+  const double newthdot = std::fmin(std::fmax(newthdot_raw.v, -kMaxSpeed), kMaxSpeed);
+  th_ = (th + np::f64(newthdot) * py(kDt)).v;
+  thdot_ = newthdot;
+  reward_ = -costs.v;
+  ++elapsed_step_;
+  truncated_ = elapsed_step_ >= max_episode_steps_;
+}
+
+void Pendulum::write(void* obs, int32_t* /*info*/) const {
+  float* o = static_cast<float*>(obs);
+  o[0] = static_cast<float>(std::cos(th_));
+  o[1] = static_cast<float>(std::sin(th_));
+  o[2] = static_cast<float>(thdot_);
+}
+
+}  // namespace fastpool

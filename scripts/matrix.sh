@@ -20,7 +20,7 @@ CELLS=(
   "3.13.0 1.2.2 2.1.3"
   "3.13.0 1.4.0 2.4.6"
 )
-tests=(tests/test_cartpole.py tests/test_seeding.py tests/test_vector_api.py tests/test_errors.py tests/test_atari.py
+tests=(tests/test_cartpole.py tests/test_classic_control.py tests/test_seeding.py tests/test_vector_api.py tests/test_errors.py tests/test_atari.py
        tests/conformance/test_gymnasium_vector.py tests/conformance/test_gymnasium_make.py
        tests/conformance/test_seeded_resets.py)
 [ "${1:-}" = "--smoke" ] && tests=(tests/test_cartpole.py tests/test_vector_api.py)

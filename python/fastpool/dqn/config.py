@@ -1,4 +1,4 @@
-"""Every DQN hyperparameter in one place, with presets for CartPole and for Atari."""
+"""Every DQN hyperparameter in one place, with presets for classic control and for Atari."""
 
 from __future__ import annotations
 
@@ -45,10 +45,12 @@ class DQNConfig:
 
     @classmethod
     def for_env(cls, env_id: str, **overrides: Any) -> DQNConfig:
-        """The preset for an env (CartPole: rl-zoo's; Atari: CleanRL's dqn_atari), then overrides."""
+        """The preset for an env (CartPole, Acrobot, MountainCar: rl-zoo's; Atari: CleanRL's
+        dqn_atari), then overrides."""
         from fastpool.registry import resolve
 
-        preset = ATARI if resolve(env_id).family == "atari" else {}
+        entry = resolve(env_id)
+        preset = ATARI if entry.family == "atari" else PRESETS.get(entry.env_id, {})
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise TypeError(f"unknown DQN option(s): {sorted(unknown)}")
@@ -150,3 +152,34 @@ ATARI: dict[str, Any] = {
     "stop_at_return": None,
     "checkpoint_freq": 500_000,
 }
+
+# rl-baselines3-zoo's DQN hyperparameters (its train_freq 4 with gradient_steps -1 is one
+# gradient step per env step); each stops at gymnasium's reward threshold for the env.
+ACROBOT: dict[str, Any] = {
+    "total_timesteps": 100_000,
+    "learning_rate": 6.3e-4,
+    "batch_size": 128,
+    "buffer_size": 50_000,
+    "learning_starts": 1_000,
+    "target_network_frequency": 250,
+    "train_freq": 4,
+    "gradient_steps": 4,
+    "exploration_fraction": 0.12,
+    "end_e": 0.1,
+    "stop_at_return": -100.0,
+}
+MOUNTAIN_CAR: dict[str, Any] = {
+    "total_timesteps": 120_000,
+    "learning_rate": 4e-3,
+    "batch_size": 128,
+    "buffer_size": 10_000,
+    "learning_starts": 1_000,
+    "gamma": 0.98,
+    "target_network_frequency": 600,
+    "train_freq": 16,
+    "gradient_steps": 8,
+    "exploration_fraction": 0.2,
+    "end_e": 0.07,
+    "stop_at_return": -110.0,
+}
+PRESETS: dict[str, dict[str, Any]] = {"Acrobot-v1": ACROBOT, "MountainCar-v0": MOUNTAIN_CAR}

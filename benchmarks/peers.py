@@ -15,21 +15,33 @@ THREADS = os.cpu_count() or 1
 
 def cartpole(lib: str, num_envs: int):
     """(step, actions) for CartPole-v1 with num_envs envs in library `lib`."""
-    actions = np.random.default_rng(0).integers(0, 2, size=num_envs)
+    return classic_control(lib, "CartPole-v1", num_envs)
+
+
+def classic_control(lib: str, env_id: str, num_envs: int):
+    """(step, actions) for a classic-control env: fastpool, EnvPool, or gymnasium's vector env
+    (its numpy-vectorized one where gymnasium ships one, CartPole; else SyncVectorEnv)."""
     if lib == "fastpool":
         import fastpool
 
-        env = fastpool.make("CartPole-v1", num_envs=num_envs, seed=0, num_threads=min(THREADS, num_envs))
+        env = fastpool.make(env_id, num_envs=num_envs, seed=0, num_threads=min(THREADS, num_envs))
     elif lib == "envpool":
         envpool = pytest.importorskip("envpool")
-        env = envpool.make_gymnasium("CartPole-v1", num_envs=num_envs, seed=0, num_threads=THREADS)
-    elif lib == "gymnasium-numpy":
+        env = envpool.make_gymnasium(env_id, num_envs=num_envs, seed=0, num_threads=THREADS)
+    elif lib == "gymnasium":
         import gymnasium as gym
 
-        env = gym.make_vec("CartPole-v1", num_envs=num_envs, vectorization_mode="vector_entry_point")
+        mode = "vector_entry_point" if gym.spec(env_id).vector_entry_point else "sync"
+        env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=mode)
     else:
         raise ValueError(lib)
     env.reset(seed=0)
+    space = env.action_space
+    rng = np.random.default_rng(0)
+    if hasattr(space, "nvec"):
+        actions = rng.integers(0, space.nvec, size=space.shape)
+    else:
+        actions = rng.uniform(space.low, space.high).astype(np.float32)
     return env.step, actions
 
 

@@ -11,7 +11,7 @@ STEPS_PER_ROUND = 100
 
 
 @pytest.mark.parametrize("num_envs", [64, 1024, 4096])
-@pytest.mark.parametrize("lib", ["fastpool", "envpool", "gymnasium-numpy"])
+@pytest.mark.parametrize("lib", ["fastpool", "envpool", "gymnasium"])
 def test_cartpole(benchmark, lib, num_envs):
     step, actions = cartpole(lib, num_envs)
     bench_steps(

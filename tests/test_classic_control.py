@@ -32,8 +32,11 @@ def _actions(env_id, obs, rng, space):
 
 @pytest.mark.parametrize("env_id", ["Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"])
 def test_matches_gymnasium_step_for_step(env_id):
-    if env_id in CONTINUOUS and not NUMPY_2:
-        pytest.skip("gymnasium's float32 arithmetic here follows numpy 2's promotion (NEP 50)")
+    if not NUMPY_2 and env_id != "MountainCar-v0":
+        # numpy 1.x computes these envs' float32 arithmetic by older promotion rules and, on
+        # AVX-512 machines, float64 sin/cos with its own SIMD code; fastpool follows numpy 2
+        # (NEP 50, the C library's sin/cos). MountainCar uses Python's math module only.
+        pytest.skip("exact for numpy >= 2 only")
     n, seed, rng = 6, 11, np.random.default_rng(0)
     ref = SyncVectorEnv([lambda: gym.make(env_id) for _ in range(n)])
     pool = fastpool.make(env_id, num_envs=n, seed=seed, info_keys="gymnasium")

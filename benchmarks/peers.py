@@ -36,12 +36,12 @@ def classic_control(lib: str, env_id: str, num_envs: int):
     else:
         raise ValueError(lib)
     env.reset(seed=0)
-    space = env.action_space
+    space = getattr(env, "single_action_space", env.action_space)  # EnvPool's is one env's
     rng = np.random.default_rng(0)
-    if hasattr(space, "nvec"):
-        actions = rng.integers(0, space.nvec, size=space.shape)
+    if hasattr(space, "n"):
+        actions = rng.integers(0, space.n, size=num_envs)
     else:
-        actions = rng.uniform(space.low, space.high).astype(np.float32)
+        actions = rng.uniform(space.low, space.high, size=(num_envs, *space.shape)).astype(np.float32)
     return env.step, actions
 
 

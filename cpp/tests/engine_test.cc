@@ -4,6 +4,7 @@
 //
 //   engine_test [path/to/breakout.bin]
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "fastpool/core/pool.h"
 #include "fastpool/envs/atari/atari.h"
 #include "fastpool/envs/cartpole/cartpole.h"
+#include "fastpool/envs/classic_control/classic_control.h"
 #include "fastpool/envs/testing/faulty.h"
 
 using namespace fastpool;
@@ -76,6 +78,7 @@ std::vector<uint64_t> run(Pool& pool, int steps) {
   while (done < n) {
     auto b = pool.recv(false);
     std::vector<int64_t> ids, actions;
+    std::vector<float> box;  // float actions (action_dim > 0): deterministic, some out of bounds
     for (int r = 0; r < b->rows; ++r) {
       const int id = b->env_id[r];
       if (count[id] <= steps) {
@@ -86,9 +89,15 @@ std::vector<uint64_t> run(Pool& pool, int steps) {
       }
       if (++count[id] == steps + 1) ++done;
       ids.push_back(id);
-      actions.push_back((id * 7 + count[id] * 3) % pool.spec().num_actions);
+      if (pool.spec().action_dim > 0) {
+        for (int k = 0; k < pool.spec().action_dim; ++k)
+          box.push_back(static_cast<float>((id * 7 + count[id] * 3 + k) % 11) * 0.5f - 2.5f);
+      } else {
+        actions.push_back((id * 7 + count[id] * 3) % pool.spec().num_actions);
+      }
     }
-    if (done < n) pool.send_step(actions.data(), ids.data(), static_cast<int>(ids.size()), false);
+    if (done < n && !box.empty()) pool.send_step_box(box.data(), ids.data(), static_cast<int>(ids.size()), false);
+    if (done < n && box.empty()) pool.send_step(actions.data(), ids.data(), static_cast<int>(ids.size()), false);
   }
   std::vector<uint64_t> out;
   for (auto& h : hashes) out.push_back(h.h);
@@ -157,6 +166,36 @@ int main(int argc, char** argv) {
     a[1] = 0;
     pool->send_step(a.data(), nullptr, 4, true);
     check(pool->recv(true)->rows == 4, "pool usable after a worker exception");
+  }
+
+  // Classic control, discrete and float actions: one trajectory per env, for any thread count and batch.
+  for (const char* name : {"Acrobot", "MountainCar", "MountainCarContinuous", "Pendulum"}) {
+    static std::string current;
+    current = name;
+    auto make = [](int) { return make_classic_control(current, 200); };
+    std::vector<uint64_t> ref;
+    for (int threads : {1, 2})
+      for (int batch : {8, 3}) {
+        auto pool = make_pool(8, threads, batch, classic_control_spec(name), make, 5);
+        auto hs = run(*pool, 400);
+        if (ref.empty()) ref = hs;
+        check(hs == ref, current + " trajectories, threads " + std::to_string(threads) + " batch " + std::to_string(batch));
+      }
+    std::printf("hash %s %016llx\n", name, static_cast<unsigned long long>(combine(ref)));
+  }
+  {
+    auto make = [](int) { return make_classic_control("Pendulum", 200); };
+    auto pool = make_pool(2, 2, 2, classic_control_spec("Pendulum"), make, 0);
+    pool->send_reset(nullptr, 2, {}, true);
+    pool->recv(true);
+    std::vector<float> nan_action{0.0f, std::nanf("")};
+    std::vector<int64_t> ints{0, 1};
+    expect_throw([&] { pool->send_step_box(nan_action.data(), nullptr, 2, true); }, "a NaN action");
+    expect_throw([&] { pool->send_step(ints.data(), nullptr, 2, true); }, "integer actions for a float env");
+    std::vector<float> ok{1.0f, -1.0f};
+    pool->send_step_box(ok.data(), nullptr, 2, true);
+    check(pool->recv(true)->elapsed_step[0] == 1, "float env usable after refused actions");
+    expect_throw([] { make_classic_control("NoSuchEnv", 10); }, "an unknown classic-control env");
   }
 
   // Atari, with sticky actions: preprocessing output and trajectories.

@@ -121,3 +121,10 @@ def test_sb3_trains_on_pendulum(algo):
     model.learn(256)
     assert model.num_timesteps >= 256
     env.close()
+
+
+def test_cli_bench_takes_float_action_envs():
+    from fastpool.__main__ import steps_per_second
+
+    assert steps_per_second("Pendulum-v1", num_envs=4, seconds=0.05) > 0
+    assert steps_per_second("Acrobot-v1", num_envs=4, seconds=0.05) > 0

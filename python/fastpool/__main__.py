@@ -17,10 +17,11 @@ def steps_per_second(env_id: str, num_envs: int, seconds: float, num_threads: in
     """Sync steps of uniform random actions for about `seconds`; env steps per second."""
     env = fastpool.make(env_id, num_envs=num_envs, seed=0, num_threads=num_threads)
     env.reset()
-    space = env.single_action_space
-    if not isinstance(space, spaces.Discrete):
-        raise ValueError(f"{env_id}: steps_per_second draws discrete actions, not {space}")
-    actions = np.random.default_rng(0).integers(0, space.n, size=(64, num_envs))
+    space, rng = env.single_action_space, np.random.default_rng(0)
+    if isinstance(space, spaces.Discrete):
+        actions = rng.integers(0, space.n, size=(64, num_envs))
+    else:  # a float Box
+        actions = rng.uniform(space.low, space.high, size=(64, num_envs, *space.shape)).astype(np.float32)
     steps, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
         for a in actions:

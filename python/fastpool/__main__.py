@@ -6,6 +6,7 @@ import argparse
 import ast
 import sys
 import time
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -60,34 +61,54 @@ def _override(text: str) -> tuple[str, object]:
         return key, value  # a plain string
 
 
-def train_cmd(args: argparse.Namespace) -> None:
-    from fastpool.dqn import DQNConfig, train
-    from fastpool.dqn.train import RESUMABLE, CheckpointError, load_config
+def _trainer(algo: str) -> tuple[Any, Any, Any, frozenset[str]]:
+    """(config class, train, load_config, RESUMABLE) of `algo`; torch loads only here."""
+    if algo == "pqn":
+        from fastpool.pqn import PQNConfig
+        from fastpool.pqn import train as pqn_train
+        from fastpool.pqn.train import RESUMABLE as PQN_RESUMABLE
+        from fastpool.pqn.train import load_config as pqn_config
 
+        return PQNConfig, pqn_train, pqn_config, PQN_RESUMABLE
+    from fastpool.dqn import DQNConfig, train
+    from fastpool.dqn.train import RESUMABLE, load_config
+
+    return DQNConfig, train, load_config, RESUMABLE
+
+
+def train_cmd(args: argparse.Namespace) -> None:
+    from fastpool.dqn.runs import CheckpointError, load_state
+
+    config_cls, train, load_config, resumable = _trainer(args.algo)
     overrides = dict(args.set)
     for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir", "backend", "num_workers"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
-    if args.save_replay:
+    if getattr(args, "save_replay", False):
         overrides["save_replay"] = True
     if args.no_overlap:
         overrides["overlap"] = False
+    if args.overlap:
+        overrides["overlap"] = True
     if args.stop_after is not None and args.stop_after < 1:
         sys.exit(f"fastpool train: --stop-after must be >= 1, got {args.stop_after}")
     try:
         if args.resume:
+            algo = load_state(args.resume).get("algo", "dqn")
+            if algo != args.algo:
+                raise ValueError(f"{args.resume} is a {algo} run: resume it with `fastpool train {algo}`")
             cfg = load_config(args.resume)
             if args.env is not None and args.env != cfg.env_id:
                 raise ValueError(f"--env {args.env}: the checkpoint trains {cfg.env_id}; a resumed run keeps its env")
-            fixed = sorted(set(overrides) - RESUMABLE)
+            fixed = sorted(set(overrides) - resumable)
             if fixed:
                 raise ValueError(
                     f"{', '.join(fixed)} cannot change when resuming (the run must continue as it began); "
-                    f"these can: {', '.join(sorted(RESUMABLE))}"
+                    f"these can: {', '.join(sorted(resumable))}"
                 )
             cfg = cfg.replace(**overrides)
         else:
-            cfg = DQNConfig.for_env(args.env or "CartPole-v1", **overrides)
+            cfg = config_cls.for_env(args.env or "CartPole-v1", **overrides)
     except (TypeError, ValueError, CheckpointError) as e:
         sys.exit(f"fastpool train: {e}")
     result = train(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
@@ -100,26 +121,26 @@ def train_cmd(args: argparse.Namespace) -> None:
 
 
 def eval_cmd(args: argparse.Namespace) -> None:
-
     from fastpool.dqn.evaluate import evaluate, make_eval_envs
     from fastpool.dqn.networks import env_dims, q_network
-    from fastpool.dqn.train import CheckpointError, load_config, load_state, pick_device
+    from fastpool.dqn.runs import CheckpointError, load_state, pick_device
 
     if args.episodes < 1:
         sys.exit(f"fastpool eval: --episodes must be >= 1, got {args.episodes}")
     if args.num_envs is not None and args.num_envs < 1:
         sys.exit(f"fastpool eval: --num-envs must be >= 1, got {args.num_envs}")
     try:
-        cfg = load_config(args.model)
-        weights = load_state(args.model)["q"]
+        state = load_state(args.model)
+        algo = state.get("algo", "dqn")
+        cfg = _trainer(algo)[2](args.model)
     except CheckpointError as e:
         sys.exit(f"fastpool eval: {e}")
     device = pick_device(args.device)
     envs = make_eval_envs(cfg, num_envs=args.num_envs or min(args.episodes, 8))
     if args.video and envs.render_mode is None:
         sys.exit(f"fastpool eval: {cfg.env_id} cannot render, so no video can be written")
-    q = q_network(*env_dims(envs), cfg.hidden_sizes).to(device)
-    q.load_state_dict(weights)
+    q = q_network(*env_dims(envs), cfg.hidden_sizes, layer_norm=algo == "pqn").to(device)
+    q.load_state_dict(state["q"])
     scores = evaluate(q, envs, args.episodes, device, video=args.video)
     for i, s in enumerate(scores):
         print(f"episode {i + 1}: {s:g}")
@@ -128,43 +149,51 @@ def eval_cmd(args: argparse.Namespace) -> None:
         print(f"video: {args.video}")
 
 
+def _train_parser(algo: argparse._SubParsersAction, name: str, help: str, config: str) -> argparse.ArgumentParser:
+    p = algo.add_parser(name, help=help)
+    p.add_argument("--env", help="env id (fastpool list); default CartPole-v1")
+    p.add_argument("--num-envs", type=int, help="envs stepped together")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--total-timesteps", type=int)
+    p.add_argument("--device", help="auto (default), cpu, cuda, ...")
+    p.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        help="where the envs run: this process (default) or Ray actors (joins RAY_ADDRESS if set)",
+    )
+    p.add_argument("--num-workers", type=int, help="Ray actors for the envs (with --backend ray)")
+    p.add_argument("--run-dir", help="where runs are written (default runs/)")
+    p.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue a run from its checkpoint.pt (--total-timesteps, --device and some --set fields may change)",
+    )
+    p.add_argument("--stop-after", type=int, metavar="STEPS", help="end this session at this env step")
+    overlap = p.add_mutually_exclusive_group()
+    overlap.add_argument("--overlap", action="store_true", help="step envs while learning")
+    overlap.add_argument("--no-overlap", action="store_true", help="do not step envs while learning")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--set",
+        type=_override,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"any {config} field, e.g. --set learning_rate=1e-4",
+    )
+    p.set_defaults(func=train_cmd, algo=name)
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fastpool", description="Fast RL environment pools, and DQN on them.")
     sub = p.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train an agent")
     algo = train.add_subparsers(dest="algo", required=True)
-    dqn = algo.add_parser("dqn", help="DQN (Double DQN by default); presets for CartPole and Atari")
-    dqn.add_argument("--env", help="env id (fastpool list); default CartPole-v1")
-    dqn.add_argument("--num-envs", type=int, help="envs stepped together")
-    dqn.add_argument("--seed", type=int)
-    dqn.add_argument("--total-timesteps", type=int)
-    dqn.add_argument("--device", help="auto (default), cpu, cuda, ...")
-    dqn.add_argument(
-        "--backend",
-        choices=["local", "ray"],
-        help="where the envs run: this process (default) or Ray actors (joins RAY_ADDRESS if set)",
-    )
-    dqn.add_argument("--num-workers", type=int, help="Ray actors for the envs (with --backend ray)")
-    dqn.add_argument("--run-dir", help="where runs are written (default runs/)")
-    dqn.add_argument(
-        "--resume",
-        metavar="CHECKPOINT",
-        help="continue a run from its checkpoint.pt (--total-timesteps, --device and some --set fields may change)",
-    )
+    dqn = _train_parser(algo, "dqn", "DQN (Double DQN by default); presets for classic control and Atari", "DQNConfig")
     dqn.add_argument("--save-replay", action="store_true", help="checkpoints include the replay buffer")
-    dqn.add_argument("--stop-after", type=int, metavar="STEPS", help="end this session at this env step")
-    dqn.add_argument("--no-overlap", action="store_true", help="do not step envs while learning")
-    dqn.add_argument("--no-progress", action="store_true", help="no progress bar")
-    dqn.add_argument(
-        "--set",
-        type=_override,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="any DQNConfig field, e.g. --set learning_rate=1e-4 --set double_dqn=False",
-    )
-    dqn.set_defaults(func=train_cmd)
+    _train_parser(algo, "pqn", "PQN (Q(lambda), LayerNorm, no replay buffer); presets as for DQN", "PQNConfig")
 
     ev = sub.add_parser("eval", help="play a trained model greedily; print scores, write a video")
     ev.add_argument("model", help="a best.pt / final.pt / checkpoint.pt")

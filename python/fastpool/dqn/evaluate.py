@@ -8,11 +8,11 @@ import numpy as np
 import torch
 
 import fastpool
-from fastpool.dqn.config import DQNConfig
+from fastpool.dqn.runs import RunConfig
 from fastpool.registry import resolve
 
 
-def make_eval_envs(cfg: DQNConfig, num_envs: int | None = None) -> fastpool.VectorEnv:
+def make_eval_envs(cfg: RunConfig, num_envs: int | None = None) -> fastpool.VectorEnv:
     options = dict(cfg.env_options)
     if resolve(cfg.env_id).family == "atari":
         options.update(episodic_life=False, reward_clip=False)

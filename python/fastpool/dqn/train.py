@@ -8,13 +8,11 @@ the target network, evaluates, and checkpoints.
 from __future__ import annotations
 
 import copy
-import json
-import os
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -26,37 +24,24 @@ from fastpool.dqn.config import DQNConfig
 from fastpool.dqn.evaluate import evaluate, make_eval_envs
 from fastpool.dqn.networks import env_dims, q_network
 from fastpool.dqn.replay import ReplayBuffer
+from fastpool.dqn.runs import (
+    CheckpointError,
+    TrainResult,
+    cpus,
+    finished_episodes,
+    linear_schedule,
+    load_state,
+    new_run_dir,
+    pick_device,
+    plot,
+    restore_rng_states,
+    rng_states,
+    save_atomic,
+    tensorboard,
+)
 from fastpool.registry import resolve
 
-if TYPE_CHECKING:  # tensorboard loads only when a run starts
-    from torch.utils.tensorboard import SummaryWriter
-
-
-@dataclass
-class TrainResult:
-    run_dir: Path
-    global_step: int
-    solved: bool
-    best_eval: float
-    evals: list[tuple[int, float]] = field(default_factory=list)  # (step, mean eval return)
-    episodes: list[tuple[int, float]] = field(default_factory=list)  # (step, training episode return)
-
-
-def linear_schedule(start: float, end: float, duration: float, t: int) -> float:
-    return max(end, start + (end - start) * t / max(duration, 1))
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+__all__ = ["CheckpointError", "TrainResult", "load_config", "load_state", "pick_device", "train"]
 
 
 def train(
@@ -69,9 +54,9 @@ def train(
     if cfg.backend == "ray":  # threads per actor; the actors bring their own cores
         env_threads = cfg.env_threads or 1
     else:
-        env_threads = min(cfg.env_threads or max(1, _cpus() // 2), cfg.num_envs)
+        env_threads = min(cfg.env_threads or max(1, cpus() // 2), cfg.num_envs)
     # The learner gets every core: env steps are short, and overlap only fills the learner's gaps.
-    torch.set_num_threads(cfg.torch_threads or _cpus())
+    torch.set_num_threads(cfg.torch_threads or cpus())
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
@@ -101,11 +86,8 @@ def train(
         result = _load_checkpoint(Path(resume), q, target, optimizer, rb, rng)
         run_dir = result.run_dir
     else:
-        run_dir = Path(cfg.run_dir) / f"{cfg.env_id.replace('/', '-')}__dqn__{cfg.seed}__{int(time.time())}"
-        run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
-        result.run_dir = run_dir
-    writer = _tensorboard(run_dir)
+        run_dir = result.run_dir = new_run_dir(cfg, "dqn")
+    writer = tensorboard(run_dir)
 
     # Episodes restart at every checkpoint (as a time limit would end them), so a resumed run
     # continues exactly as the uninterrupted one does.
@@ -172,7 +154,7 @@ def train(
                     tp.mul_(1.0 - cfg.tau).add_(p, alpha=cfg.tau)
 
         returns += rewards
-        for ep_return in _finished_episodes(ended, truncated, info, returns, atari):
+        for ep_return in finished_episodes(ended, truncated, info, returns, atari):
             result.episodes.append((step, ep_return))
             writer.add_scalar("charts/episodic_return", ep_return, step)
         returns[ended] = 0.0
@@ -200,7 +182,7 @@ def train(
             if mean > result.best_eval:
                 result.best_eval = mean
                 torch.save(
-                    {"config": asdict(cfg), "q": q.state_dict(), "step": step, "eval": mean},
+                    {"algo": "dqn", "config": asdict(cfg), "q": q.state_dict(), "step": step, "eval": mean},
                     run_dir / "best.pt",
                 )
             if cfg.stop_at_return is not None and mean >= cfg.stop_at_return:
@@ -216,8 +198,8 @@ def train(
 
     bar.close()
     result.global_step = step
-    torch.save({"config": asdict(cfg), "q": q.state_dict(), "step": step}, run_dir / "final.pt")
-    _plot(result, run_dir / "learning_curve.png", cfg)
+    torch.save({"algo": "dqn", "config": asdict(cfg), "q": q.state_dict(), "step": step}, run_dir / "final.pt")
+    plot(result, run_dir / "learning_curve.png", f"DQN on {cfg.env_id}")
     writer.close()
     envs.close()
     if eval_envs is not None:
@@ -225,21 +207,7 @@ def train(
     return result
 
 
-def _finished_episodes(
-    ended: np.ndarray, truncated: np.ndarray, info: dict[str, Any], returns: np.ndarray, atari: bool
-) -> list[float]:
-    """Returns of the episodes that ended this step. Atari: whole games, unclipped scores
-    (with episodic life an env episode is one life; the game goes on)."""
-    if not ended.any():
-        return []
-    if not atari:
-        return [float(returns[i]) for i in np.flatnonzero(ended)]
-    final = info["final_info"]
-    game_end = ended & ((final["game_over"] != 0) | truncated)
-    return [float(final["score"][i]) for i in np.flatnonzero(game_end)]
-
-
-# -- checkpoints, logs, plots ------------------------------------------------------
+# -- checkpoints -------------------------------------------------------------------
 
 
 def _save_checkpoint(
@@ -253,21 +221,18 @@ def _save_checkpoint(
     rng: np.random.Generator,
 ) -> None:
     state: dict[str, Any] = {
+        "algo": "dqn",
         "config": asdict(cfg),
         "q": q.state_dict(),
         "target": target.state_dict(),
         "optimizer": optimizer.state_dict(),
-        "result": {k: v for k, v in asdict(result).items() if k != "run_dir"},
+        "result": result.state(),
         "numpy_rng": rng.bit_generator.state,
-        "torch_rng": torch.get_rng_state(),
         "python_rng": random.getstate(),
         "replay": rb.state_dict() if cfg.save_replay else None,
+        **rng_states(),
     }
-    if torch.cuda.is_available():
-        state["cuda_rng"] = torch.cuda.get_rng_state_all()
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)  # never leave a half-written checkpoint
+    save_atomic(state, path)
 
 
 # What a resumed run may change: its length and where and how it runs, not what it learns from.
@@ -275,24 +240,6 @@ RESUMABLE = frozenset(
     {"total_timesteps", "device", "torch_threads", "eval_freq", "eval_episodes", "checkpoint_freq", "save_replay",
      "overlap", "stop_at_return", "run_dir"}
 )  # fmt: skip
-
-
-class CheckpointError(ValueError):
-    """A file that is not a readable fastpool DQN checkpoint or model."""
-
-
-def load_state(path: str | Path) -> dict:
-    """A saved best.pt / final.pt / checkpoint.pt, or a CheckpointError naming the file and what is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"no model file {path}")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as e:  # truncated, corrupt, not a torch file
-        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(state, dict) or not {"config", "q"} <= state.keys():
-        raise CheckpointError(f"{path} is not a fastpool DQN model or checkpoint (no config and q network in it)")
-    return state
 
 
 def _load_checkpoint(
@@ -310,21 +257,11 @@ def _load_checkpoint(
     target.load_state_dict(state["target"])
     optimizer.load_state_dict(state["optimizer"])
     rng.bit_generator.state = state["numpy_rng"]
-    torch.set_rng_state(state["torch_rng"])
     random.setstate(state["python_rng"])
-    if "cuda_rng" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    restore_rng_states(state)
     if state["replay"] is not None:
         rb.load_state_dict(state["replay"])
-    r = state["result"]
-    return TrainResult(
-        run_dir=path.parent,
-        global_step=r["global_step"],
-        solved=r["solved"],
-        best_eval=r["best_eval"],
-        evals=[tuple(e) for e in r["evals"]],
-        episodes=[tuple(e) for e in r["episodes"]],
-    )
+    return TrainResult.from_state(path.parent, state["result"])
 
 
 def load_config(path: str | Path) -> DQNConfig:
@@ -334,35 +271,3 @@ def load_config(path: str | Path) -> DQNConfig:
         return DQNConfig(**data)
     except TypeError as e:
         raise CheckpointError(f"{path} holds a config this version cannot read ({e})") from e
-
-
-def _tensorboard(run_dir: Path) -> SummaryWriter:
-    from torch.utils.tensorboard import SummaryWriter
-
-    return SummaryWriter(str(run_dir))
-
-
-def _plot(result: TrainResult, path: Path, cfg: DQNConfig) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    if result.episodes:
-        steps, rets = zip(*result.episodes)
-        ax.plot(steps, rets, ".", alpha=0.25, label="training episodes")
-        window = max(1, len(rets) // 50)
-        smooth = np.convolve(rets, np.ones(window) / window, mode="valid")
-        ax.plot(steps[window - 1 :], smooth, label=f"training (mean of {window})")
-    if result.evals:
-        steps, means = zip(*result.evals)
-        ax.plot(steps, means, "o-", label="evaluation (greedy)")
-    ax.set_xlabel("env steps")
-    ax.set_ylabel("episode return")
-    ax.set_title(f"DQN on {cfg.env_id}")
-    if result.episodes or result.evals:
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)

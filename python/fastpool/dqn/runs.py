@@ -1,0 +1,162 @@
+"""What every trainer here shares: devices, run directories, TensorBoard, checkpoint files,
+episode bookkeeping and the learning-curve plot. DQN (`fastpool.dqn`) and PQN (`fastpool.pqn`)
+both use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import torch
+
+if TYPE_CHECKING:  # tensorboard loads only when a run starts
+    from torch.utils.tensorboard import SummaryWriter
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    global_step: int
+    solved: bool
+    best_eval: float
+    evals: list[tuple[int, float]] = field(default_factory=list)  # (step, mean eval return)
+    episodes: list[tuple[int, float]] = field(default_factory=list)  # (step, training episode return)
+
+    def state(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "run_dir"}
+
+    @classmethod
+    def from_state(cls, run_dir: Path, r: dict[str, Any]) -> TrainResult:
+        return cls(
+            run_dir=run_dir,
+            global_step=r["global_step"],
+            solved=r["solved"],
+            best_eval=r["best_eval"],
+            evals=[tuple(e) for e in r["evals"]],
+            episodes=[tuple(e) for e in r["episodes"]],
+        )
+
+
+class RunConfig(Protocol):
+    """What the shared pieces read from a trainer's config (DQNConfig, PQNConfig)."""
+
+    env_id: str
+    seed: int
+    env_options: dict[str, Any]
+    eval_episodes: int
+    eval_max_episode_steps: int | None
+    run_dir: str
+
+
+class CheckpointError(ValueError):
+    """A file that is not a readable fastpool model or checkpoint."""
+
+
+def linear_schedule(start: float, end: float, duration: float, t: int) -> float:
+    return max(end, start + (end - start) * t / max(duration, 1))
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def new_run_dir(cfg: RunConfig, algo: str) -> Path:
+    """runs/<env>__<algo>__<seed>__<time>/ with the config in config.json."""
+    run_dir = Path(cfg.run_dir) / f"{cfg.env_id.replace('/', '-')}__{algo}__{cfg.seed}__{int(time.time())}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2))  # type: ignore[call-overload]
+    return run_dir
+
+
+def tensorboard(run_dir: Path) -> SummaryWriter:
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(run_dir))
+
+
+def rng_states() -> dict[str, Any]:
+    """torch's (and CUDA's) global random states, for a checkpoint."""
+    state: dict[str, Any] = {"torch_rng": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda_rng"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng_states(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch_rng"])
+    if "cuda_rng" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+
+
+def save_atomic(state: dict[str, Any], path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)  # never leave a half-written checkpoint
+
+
+def load_state(path: str | Path) -> dict:
+    """A saved best.pt / final.pt / checkpoint.pt, or a CheckpointError naming the file and what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no model file {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:  # truncated, corrupt, not a torch file
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
+    if not isinstance(state, dict) or not {"config", "q"} <= state.keys():
+        raise CheckpointError(f"{path} is not a fastpool DQN model or checkpoint (no config and q network in it)")
+    return state
+
+
+def finished_episodes(
+    ended: np.ndarray, truncated: np.ndarray, info: dict[str, Any], returns: np.ndarray, atari: bool
+) -> list[float]:
+    """Returns of the episodes that ended this step. Atari: whole games, unclipped scores
+    (with episodic life an env episode is one life; the game goes on)."""
+    if not ended.any():
+        return []
+    if not atari:
+        return [float(returns[i]) for i in np.flatnonzero(ended)]
+    final = info["final_info"]
+    game_end = ended & ((final["game_over"] != 0) | truncated)
+    return [float(final["score"][i]) for i in np.flatnonzero(game_end)]
+
+
+def plot(result: TrainResult, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if result.episodes:
+        steps, rets = zip(*result.episodes)
+        ax.plot(steps, rets, ".", alpha=0.25, label="training episodes")
+        window = max(1, len(rets) // 50)
+        smooth = np.convolve(rets, np.ones(window) / window, mode="valid")
+        ax.plot(steps[window - 1 :], smooth, label=f"training (mean of {window})")
+    if result.evals:
+        steps, means = zip(*result.evals)
+        ax.plot(steps, means, "o-", label="evaluation (greedy)")
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("episode return")
+    ax.set_title(title)
+    if result.episodes or result.evals:
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -81,7 +81,7 @@ def check_fields(cfg: Any, ranges: dict[str, tuple[Any, Any, Any]], optional: se
             continue
         ok_type = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if not ok_type:
-            what = "an int" if kind is int else "a number" if kind in ((int, float), float) else kind.__name__
+            what = "an int" if kind is int else "a number" if kind in ((int, float), float) else f"a {kind.__name__}"
             none = " or None" if name in optional else ""
             raise TypeError(f"{name} must be {what}{none}, got {value!r}")
         if low is not None and not low <= value <= high:

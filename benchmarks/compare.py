@@ -34,7 +34,8 @@ def main() -> None:
             memory[info["lib"]] = info["rss_bytes"]
         elif "steps_to_solve" in info:
             solved = "solved" if info["solved"] else "NOT solved"
-            print(f"{b['group']}: {info['lib']}: {solved} at {info['steps_to_solve']:,} env steps")
+            wall = f" in {info['wall_s']:.0f} s" if "wall_s" in info else ""
+            print(f"{b['group']}: {info['lib']}: {solved} at {info['steps_to_solve']:,} env steps{wall}")
         else:
             groups[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
 

@@ -92,6 +92,8 @@ def train_cmd(args: argparse.Namespace) -> None:
         overrides["overlap"] = True
     if args.stop_after is not None and args.stop_after < 1:
         sys.exit(f"fastpool train: --stop-after must be >= 1, got {args.stop_after}")
+    if args.stop_after_seconds is not None and not args.stop_after_seconds > 0:
+        sys.exit(f"fastpool train: --stop-after-seconds must be > 0, got {args.stop_after_seconds}")
     try:
         if args.resume:
             algo = load_state(args.resume).get("algo", "dqn")
@@ -111,7 +113,13 @@ def train_cmd(args: argparse.Namespace) -> None:
             cfg = config_cls.for_env(args.env or "CartPole-v1", **overrides)
     except (TypeError, ValueError, CheckpointError) as e:
         sys.exit(f"fastpool train: {e}")
-    result = train(cfg, resume=args.resume, progress=not args.no_progress, stop_after=args.stop_after)
+    result = train(
+        cfg,
+        resume=args.resume,
+        progress=not args.no_progress,
+        stop_after=args.stop_after,
+        stop_after_seconds=args.stop_after_seconds,
+    )
     status = "solved" if result.solved else "finished"
     print(f"{status} {cfg.env_id} after {result.global_step:,} env steps; best eval mean return {result.best_eval:.1f}")
     print(f"learning curve: {result.run_dir / 'learning_curve.png'}")
@@ -169,6 +177,7 @@ def _train_parser(algo: argparse._SubParsersAction, name: str, help: str, config
         help="continue a run from its checkpoint.pt (--total-timesteps, --device and some --set fields may change)",
     )
     p.add_argument("--stop-after", type=int, metavar="STEPS", help="end this session at this env step")
+    p.add_argument("--stop-after-seconds", type=float, metavar="S", help="end this session after this much wall time")
     overlap = p.add_mutually_exclusive_group()
     overlap.add_argument("--overlap", action="store_true", help="step envs while learning")
     overlap.add_argument("--no-overlap", action="store_true", help="do not step envs while learning")

@@ -122,6 +122,22 @@ def load_state(path: str | Path) -> dict:
     return state
 
 
+def write_summary(result: TrainResult, wall_s: float) -> None:
+    """summary.json in the run directory: how far the run got, how fast, and its evaluations."""
+    recent = [r for _, r in result.episodes[-100:]]
+    summary = {
+        "env_steps": result.global_step,
+        "wall_s": round(wall_s, 1),
+        "env_steps_per_s": round(result.global_step / max(wall_s, 1e-9), 1),
+        "solved": result.solved,
+        "best_eval": result.best_eval if np.isfinite(result.best_eval) else None,
+        "evals": result.evals,
+        "episodes": len(result.episodes),
+        "mean_of_last_100_episodes": float(np.mean(recent)) if recent else None,
+    }
+    (result.run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+
+
 def finished_episodes(
     ended: np.ndarray, truncated: np.ndarray, info: dict[str, Any], returns: np.ndarray, atari: bool
 ) -> list[float]:

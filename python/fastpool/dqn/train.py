@@ -38,6 +38,7 @@ from fastpool.dqn.runs import (
     rng_states,
     save_atomic,
     tensorboard,
+    write_summary,
 )
 from fastpool.registry import resolve
 
@@ -45,11 +46,18 @@ __all__ = ["CheckpointError", "TrainResult", "load_config", "load_state", "pick_
 
 
 def train(
-    cfg: DQNConfig, resume: str | Path | None = None, progress: bool = True, stop_after: int | None = None
+    cfg: DQNConfig,
+    resume: str | Path | None = None,
+    progress: bool = True,
+    stop_after: int | None = None,
+    stop_after_seconds: float | None = None,
 ) -> TrainResult:
     """Train; `resume` continues from a checkpoint.pt. `stop_after` ends this session at that
-    env step (as a preempted job would end; resume it later from its last checkpoint)."""
+    env step, `stop_after_seconds` at the first step after that much wall time (as a preempted
+    job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
+    started = time.time()
+    out_of_time = lambda: stop_after_seconds is not None and time.time() - started > stop_after_seconds
     device = pick_device(cfg.device)
     if cfg.backend == "ray":  # threads per actor; the actors bring their own cores
         env_threads = cfg.env_threads or 1
@@ -120,7 +128,7 @@ def train(
         return None if loss is None else float(loss.detach())
 
     # -- the loop ---------------------------------------------------------------
-    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps):
+    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps) and not out_of_time():
         epsilon = linear_schedule(cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step)
         with torch.no_grad():
             actions = q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
@@ -200,6 +208,7 @@ def train(
     result.global_step = step
     torch.save({"algo": "dqn", "config": asdict(cfg), "q": q.state_dict(), "step": step}, run_dir / "final.pt")
     plot(result, run_dir / "learning_curve.png", f"DQN on {cfg.env_id}")
+    write_summary(result, time.time() - started)
     writer.close()
     envs.close()
     if eval_envs is not None:

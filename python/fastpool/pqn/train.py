@@ -39,6 +39,7 @@ from fastpool.dqn.runs import (
     rng_states,
     save_atomic,
     tensorboard,
+    write_summary,
 )
 from fastpool.pqn.config import PQNConfig
 from fastpool.registry import resolve
@@ -149,11 +150,18 @@ def _max_q(q: torch.nn.Module, obs: torch.Tensor, chunk: int = 4096) -> torch.Te
 
 
 def train(
-    cfg: PQNConfig, resume: str | Path | None = None, progress: bool = True, stop_after: int | None = None
+    cfg: PQNConfig,
+    resume: str | Path | None = None,
+    progress: bool = True,
+    stop_after: int | None = None,
+    stop_after_seconds: float | None = None,
 ) -> TrainResult:
     """Train; `resume` continues from a checkpoint.pt. `stop_after` ends this session at that
-    env step (as a preempted job would end; resume it later from its last checkpoint)."""
+    env step, `stop_after_seconds` at the first update after that much wall time (as a
+    preempted job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
+    started = time.time()
+    out_of_time = lambda: stop_after_seconds is not None and time.time() - started > stop_after_seconds
     device = pick_device(cfg.device)
     if cfg.backend == "ray":
         env_threads = cfg.env_threads or 1
@@ -220,7 +228,7 @@ def train(
     while rollout is not None:
         after = step + cfg.batch_size
         checkpoint_due = cfg.checkpoint_freq and after // cfg.checkpoint_freq > step // cfg.checkpoint_freq
-        more = after < limit
+        more = after < limit and not out_of_time()
         # The next rollout is collected with the actor (this update's weights are not in it yet),
         # except across a checkpoint, so that a resumed run collects exactly what this one does.
         ahead: Future[Rollout] | None = None
@@ -273,6 +281,7 @@ def train(
     result.global_step = step
     torch.save({"algo": "pqn", "config": asdict(cfg), "q": q.state_dict(), "step": step}, run_dir / "final.pt")
     plot(result, run_dir / "learning_curve.png", f"PQN on {cfg.env_id}")
+    write_summary(result, time.time() - started)
     writer.close()
     envs.close()
     if eval_envs is not None:

@@ -37,8 +37,8 @@ def _timed(cmd: list[str]) -> dict:
 
 def _record(benchmark, group: str, lib: str, run) -> dict:
     result: dict = {}
-    benchmark.pedantic(lambda: result.update(run()), rounds=1)
     benchmark.group = group
+    benchmark.pedantic(lambda: result.update(run()), rounds=1)
     benchmark.extra_info.update(lib=lib, env_steps=result["steps_to_solve"], **result)
     return result
 

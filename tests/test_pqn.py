@@ -1,6 +1,7 @@
 """The PQN trainer: Q(lambda) returns against a per-env reference, deterministic tiny runs with and
 without overlap, exact resume, the CNN path, and the CLI."""
 
+import json
 import subprocess
 import sys
 
@@ -123,6 +124,15 @@ def test_tiny_runs_are_deterministic(tmp_path, overlap):
     assert a.episodes == b.episodes and len(a.episodes) > 20
     assert a.evals == b.evals and len(a.evals) == 2
     _same_weights(a.run_dir / "final.pt", b.run_dir / "final.pt")
+    summary = json.loads((a.run_dir / "summary.json").read_text())
+    assert summary["env_steps"] == 2_048 and summary["evals"] == [list(e) for e in a.evals]
+    assert summary["episodes"] == len(a.episodes) and summary["env_steps_per_s"] > 0
+
+
+def test_stop_after_seconds_ends_at_the_next_update(tmp_path):
+    r = train(_tiny(run_dir=str(tmp_path), eval_freq=0), progress=False, stop_after_seconds=1e-6)
+    assert r.global_step == 8 * 16  # the first rollout's update, then the deadline
+    assert (r.run_dir / "final.pt").is_file() and (r.run_dir / "summary.json").is_file()
 
 
 def test_overlap_acts_one_update_behind(tmp_path):
@@ -206,4 +216,6 @@ def test_cli_trains_evaluates_and_refuses_a_dqn_checkpoint(tmp_path):
     assert out.returncode != 0 and "is a dqn run: resume it with `fastpool train dqn`" in out.stderr
     out = _cli("train", "pqn", "--set", "num_minibatches=7", "--run-dir", str(tmp_path / "bad"))
     assert out.returncode != 0 and "num_minibatches (7) must divide" in out.stderr
+    out = _cli("train", "pqn", "--stop-after-seconds", "0", "--run-dir", str(tmp_path / "bad"))
+    assert out.returncode != 0 and "--stop-after-seconds must be > 0" in out.stderr
     assert not (tmp_path / "bad").exists()

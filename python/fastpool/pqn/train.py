@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from gymnasium.vector import VectorEnv
 from tqdm import tqdm
 
 import fastpool
@@ -64,7 +65,7 @@ class Rollout:
 class Collector:
     """Steps the envs epsilon-greedily with an acting copy of the Q-network."""
 
-    def __init__(self, envs: fastpool.VectorEnv, cfg: PQNConfig, device: torch.device, rng: np.random.Generator):
+    def __init__(self, envs: VectorEnv, cfg: PQNConfig, device: torch.device, rng: np.random.Generator):
         self.envs, self.cfg, self.device, self.rng = envs, cfg, device, rng
         self.atari = resolve(cfg.env_id).family == "atari"
         self.obs_shape, self.num_actions = env_dims(envs)

@@ -1,6 +1,8 @@
 """Run the benchmarks once and print one side-by-side table: rates and ratios from the same run.
 
-python benchmarks/compare.py [-k PATTERN]     (scripts/bench.sh installs the peers first)
+python benchmarks/compare.py [--save results.json] [-k PATTERN]     (scripts/bench.sh installs the peers first)
+
+--save keeps pytest-benchmark's JSON (the docs' plots are drawn from benchmarks/results/).
 """
 
 from __future__ import annotations
@@ -17,10 +19,17 @@ HERE = Path(__file__).parent
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    save = None
+    if args[:1] == ["--save"]:
+        save, args = Path(args[1]).resolve(), args[2:]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.json"
-        cmd = [sys.executable, "-m", "pytest", "-q", str(HERE), f"--benchmark-json={out}", *sys.argv[1:]]
+        cmd = [sys.executable, "-m", "pytest", "-q", str(HERE), f"--benchmark-json={out}", *args]
         subprocess.run(cmd, check=True, cwd=HERE)
+        if save:
+            save.parent.mkdir(parents=True, exist_ok=True)
+            save.write_text(out.read_text())
         results = json.loads(out.read_text())["benchmarks"]
 
     groups: dict[str, dict[str, float]] = defaultdict(dict)

@@ -8,4 +8,4 @@ scripts/setup.sh test
 scripts/typecheck.sh
 .venv/bin/python -m pytest -q tests "$@"
 VENV=.venv-rllib CONSTRAINTS=constraints/rllib.txt scripts/setup.sh rllib,sanitize
-.venv-rllib/bin/python -m pytest -q -p no:cacheprovider tests/test_ray.py -k rllib
+.venv-rllib/bin/python -m pytest -q -p no:cacheprovider tests/test_ray.py tests/test_docs.py -k rllib

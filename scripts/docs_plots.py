@@ -1,0 +1,135 @@
+"""Draw the documentation's figures from the benchmark results in benchmarks/results/ (the JSON
+that `python benchmarks/compare.py --save ...` and pytest-benchmark write) into docs/img/."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS, OUT = ROOT / "benchmarks" / "results", ROOT / "docs" / "img"
+COLORS = {"fastpool": "#3f51b5", "envpool": "#e67e22", "gymnasium": "#7f8c8d", "ale-py": "#27ae60"}
+
+
+def load() -> tuple[list[dict], str]:
+    benchmarks, machines = [], set()
+    for path in sorted(RESULTS.glob("*.json")):
+        data = json.loads(path.read_text())
+        machines.add(f"{data['machine_info']['cpu'].get('brand_raw', '?')}, {data['machine_info']['cpu']['count']} CPUs")
+        benchmarks += data["benchmarks"]
+    return benchmarks, "; ".join(sorted(machines))
+
+
+def rates(benchmarks: list[dict]) -> dict[str, dict[str, float]]:
+    """group -> lib -> env steps per second (median round)."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for b in benchmarks:
+        info = b["extra_info"]
+        if b.get("group") and "env_steps" in info and "rss_bytes" not in info and "steps_to_solve" not in info:
+            out[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
+    return out
+
+
+def throughput(groups: dict[str, dict[str, float]], machine: str) -> None:
+    """Env steps/s against num_envs for every env with results, one panel each."""
+    by_env: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for group, libs in groups.items():
+        m = re.fullmatch(r"(\S+) N=(\d+)", group)
+        if m:
+            for lib, rate in libs.items():
+                by_env[m.group(1)][lib][int(m.group(2))] = rate
+    if not by_env:
+        return
+    fig, axes = plt.subplots(1, len(by_env), figsize=(3.2 * len(by_env), 3.4), squeeze=False)
+    for ax, (env, libs) in zip(axes[0], sorted(by_env.items())):
+        for lib, points in sorted(libs.items()):
+            n = sorted(points)
+            ax.plot(n, [points[k] for k in n], "o-", label=lib, color=COLORS.get(lib))
+        ax.set(xscale="log", yscale="log", title=env, xlabel="num_envs")
+    axes[0][0].set_ylabel("env steps / s")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f"Throughput, random actions ({machine})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(OUT / "throughput.png", dpi=110)
+    plt.close(fig)
+
+
+def atari(groups: dict[str, dict[str, float]], raw: float | None, machine: str) -> None:
+    setups = sorted((g for g in groups if g.startswith("Breakout N=")), key=lambda g: [int(x) for x in re.findall(r"\d+", g)])
+    if not setups:
+        return
+    libs = sorted({lib for g in setups for lib in groups[g]}, key=lambda lib: (lib != "fastpool", lib))
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    width = 0.8 / len(libs)
+    for k, lib in enumerate(libs):
+        xs = [i + k * width for i, g in enumerate(setups) if lib in groups[g]]
+        ys = [4 * groups[g][lib] for g in setups if lib in groups[g]]
+        ax.bar(xs, ys, width, label=lib, color=COLORS.get(lib))
+    if raw:
+        ax.axhline(4 * raw, color="black", lw=0.8, ls="--", label="one raw emulator")
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(setups))], [g.replace("Breakout ", "") for g in setups])
+    ax.set(ylabel="frames / s", title=f"Breakout, DQN preprocessing ({machine})")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(OUT / "atari.png", dpi=110)
+    plt.close(fig)
+
+
+def memory(benchmarks: list[dict]) -> None:
+    rss = {b["extra_info"]["lib"]: b["extra_info"]["rss_bytes"] / 2**20 for b in benchmarks
+           if b.get("group") == "memory Breakout N=64"}  # fmt: skip
+    if not rss:
+        return
+    fig, ax = plt.subplots(figsize=(5, 2.6))
+    names = sorted(rss, key=rss.get)
+    ax.barh(names, [rss[n] for n in names], color=[COLORS.get(n, "#999") for n in names])
+    ax.set(xlabel="MiB added by a Breakout pool of 64 envs", title="Memory")
+    fig.tight_layout()
+    fig.savefig(OUT / "memory.png", dpi=110)
+    plt.close(fig)
+
+
+def learning(benchmarks: list[dict]) -> None:
+    runs: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for b in benchmarks:
+        info = b["extra_info"]
+        if "cartpole" in b["name"] and "wall_s" in info and info["solved"]:
+            trainer = info["lib"].rsplit(" seed", 1)[0]
+            runs[trainer].append((info["wall_s"], info["steps_to_solve"]))
+    if not runs:
+        return
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
+    for k, (trainer, points) in enumerate(sorted(runs.items())):
+        ax1.plot([p[0] for p in points], [k] * len(points), "o", alpha=0.7)
+        ax2.plot([p[1] / 1000 for p in points], [k] * len(points), "o", alpha=0.7)
+    for ax in (ax1, ax2):
+        ax.set_yticks(range(len(runs)), sorted(runs))
+        ax.set_xlim(left=0)
+    ax1.set(xlabel="wall clock to solve (s)", title="CartPole-v1, greedy eval >= 475")
+    ax2.set(xlabel="env steps to solve (thousands)")
+    fig.tight_layout()
+    fig.savefig(OUT / "learning_speed.png", dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    benchmarks, machine = load()
+    groups = rates(benchmarks)
+    raw = groups.pop("ceiling", {}).get("raw ALE, 1 thread")
+    throughput({g: v for g, v in groups.items() if not g.startswith("Breakout")}, machine)
+    atari(groups, raw, machine)
+    memory(benchmarks)
+    learning(benchmarks)
+    print(f"figures in {OUT.relative_to(ROOT)}: {', '.join(sorted(p.name for p in OUT.glob('*.png')))}")
+
+
+if __name__ == "__main__":
+    main()

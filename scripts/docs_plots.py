@@ -22,7 +22,8 @@ def load() -> tuple[list[dict], str]:
     benchmarks, machines = [], set()
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
-        machines.add(f"{data['machine_info']['cpu'].get('brand_raw', '?')}, {data['machine_info']['cpu']['count']} CPUs")
+        cpu = data["machine_info"]["cpu"]
+        machines.add(f"{cpu.get('brand_raw', '?')}, {cpu['count']} CPUs")
         benchmarks += data["benchmarks"]
     return benchmarks, "; ".join(sorted(machines))
 
@@ -62,7 +63,8 @@ def throughput(groups: dict[str, dict[str, float]], machine: str) -> None:
 
 
 def atari(groups: dict[str, dict[str, float]], raw: float | None, machine: str) -> None:
-    setups = sorted((g for g in groups if g.startswith("Breakout N=")), key=lambda g: [int(x) for x in re.findall(r"\d+", g)])
+    numbers = lambda g: [int(x) for x in re.findall(r"\d+", g)]
+    setups = sorted((g for g in groups if g.startswith("Breakout N=")), key=numbers)
     if not setups:
         return
     libs = sorted({lib for g in setups for lib in groups[g]}, key=lambda lib: (lib != "fastpool", lib))
@@ -106,7 +108,7 @@ def learning(benchmarks: list[dict]) -> None:
     if not runs:
         return
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
-    for k, (trainer, points) in enumerate(sorted(runs.items())):
+    for k, (_, points) in enumerate(sorted(runs.items())):
         ax1.plot([p[0] for p in points], [k] * len(points), "o", alpha=0.7)
         ax2.plot([p[1] / 1000 for p in points], [k] * len(points), "o", alpha=0.7)
     for ax in (ax1, ax2):

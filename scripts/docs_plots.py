@@ -48,13 +48,16 @@ def throughput(groups: dict[str, dict[str, float]], machine: str) -> None:
                 by_env[m.group(1)][lib][int(m.group(2))] = rate
     if not by_env:
         return
-    fig, axes = plt.subplots(1, len(by_env), figsize=(3.2 * len(by_env), 3.4), squeeze=False)
-    for ax, (env, libs) in zip(axes[0], sorted(by_env.items())):
+    cols = min(3, len(by_env))
+    rows = -(-len(by_env) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.0 * rows), squeeze=False)
+    for ax in axes.flat[len(by_env) :]:
+        ax.set_visible(False)
+    for ax, (env, libs) in zip(axes.flat, sorted(by_env.items())):
         for lib, points in sorted(libs.items()):
             n = sorted(points)
             ax.plot(n, [points[k] for k in n], "o-", label=lib, color=COLORS.get(lib))
-        ax.set(xscale="log", yscale="log", title=env, xlabel="num_envs")
-    axes[0][0].set_ylabel("env steps / s")
+        ax.set(xscale="log", yscale="log", title=env, xlabel="num_envs", ylabel="env steps / s")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"Throughput, random actions ({machine})", fontsize=9)
     fig.tight_layout()

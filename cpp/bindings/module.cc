@@ -351,15 +351,22 @@ PYBIND11_MODULE(_core, m) {
       .value("SAME_STEP", fastpool::Autoreset::kSameStep)
       .value("DISABLED", fastpool::Autoreset::kDisabled);
 
-  py::class_<PyPool>(m, "Pool")
-      .def("step", &PyPool::step, py::arg("actions"))
-      .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"))
-      .def("recv", &PyPool::recv, py::arg("help") = false)
+  py::class_<PyPool>(m, "Pool", "num_envs envs stepped by C++ worker threads; fastpool.VectorEnv wraps it.")
+      .def("step", &PyPool::step, py::arg("actions"),
+           "Step every env (sync pools), the GIL released. Returns the batch as (obs, reward, terminated, "
+           "truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is "
+           "(rows, len(info_names)) int32; final is None or (final_obs, final_elapsed_step, final_info).")
+      .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"),
+           "Queue one step for each env in env_ids (None: every env) and return at once.")
+      .def("recv", &PyPool::recv, py::arg("help") = false,
+           "Wait for the next batch_size results, a batch as step() returns it (help: the calling thread "
+           "steps queued envs too).")
       .def("send_reset", &PyPool::send_reset, py::arg("env_ids"), py::arg("seeds"), py::arg("seeded") = py::none(),
            py::arg("caller_helps") = false)
-      .def("reset", &PyPool::reset, py::arg("seeds"), py::arg("seeded") = py::none(), py::arg("keep") = py::none())
-      .def("close", &PyPool::close)
-      .def("render", &PyPool::render, py::arg("env_id"))
+      .def("reset", &PyPool::reset, py::arg("seeds"), py::arg("seeded") = py::none(), py::arg("keep") = py::none(),
+           "Reset every env (sync pools), or those not kept (keep: bool per env); seeds: None or one per env.")
+      .def("close", &PyPool::close, "Stop the workers; any later call raises. Idempotent.")
+      .def("render", &PyPool::render, py::arg("env_id"), "env_id's current screen, uint8 render_shape.")
       .def_property_readonly("closed", [](const PyPool& p) { return p.pool().closed(); })
       .def_property_readonly("num_envs", [](const PyPool& p) { return p.pool().num_envs(); })
       .def_property_readonly("num_threads", [](const PyPool& p) { return p.pool().num_threads(); })
@@ -386,7 +393,7 @@ PYBIND11_MODULE(_core, m) {
             [](const Env&) { return fastpool::CartPole::spec(); });
       },
       py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"),
-      py::arg("max_episode_steps"));
+      py::arg("max_episode_steps"), "A pool of CartPole-v1 envs; env i's stream is seeded with seed + i.");
 
   m.def(
       "make_classic_control",
@@ -400,7 +407,8 @@ PYBIND11_MODULE(_core, m) {
             [&](const Env&) { return spec; });
       },
       py::arg("name"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
-      py::arg("seed"), py::arg("max_episode_steps"));
+      py::arg("seed"), py::arg("max_episode_steps"),
+      "A pool of one classic-control env: Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 or Pendulum-v1.");
 
   m.def(
       "make_faulty",
@@ -411,7 +419,7 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"));
 
-  py::class_<fastpool::AtariConfig>(m, "AtariConfig")
+  py::class_<fastpool::AtariConfig>(m, "AtariConfig", "One Atari game and its preprocessing (fastpool.make's options).")
       .def(py::init<>())
       .def_readwrite("rom_path", &fastpool::AtariConfig::rom_path)
       .def_readwrite("frame_skip", &fastpool::AtariConfig::frame_skip)
@@ -439,7 +447,7 @@ PYBIND11_MODULE(_core, m) {
             [](const Env& env) { return static_cast<const fastpool::Atari&>(env).spec(); });
       },
       py::arg("config"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
-      py::arg("seed"));
+      py::arg("seed"), "A pool of one Atari game with the preprocessing config describes.");
 
   // The first draws of env i's random stream, to test seeding against numpy.
   m.def("_stream_doubles", [](uint64_t seed, int n) {

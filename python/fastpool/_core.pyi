@@ -56,20 +56,35 @@ class Autoreset:
     def value(self) -> int:
         ...
 class Pool:
+    """
+    num_envs envs stepped by C++ worker threads; fastpool.VectorEnv wraps it.
+    """
     def close(self) -> None:
-        ...
+        """
+        Stop the workers; any later call raises. Idempotent.
+        """
     def recv(self, help: bool = False) -> tuple:
-        ...
+        """
+        Wait for the next batch_size results, a batch as step() returns it (help: the calling thread steps queued envs too).
+        """
     def render(self, env_id: typing.SupportsInt | typing.SupportsIndex) -> numpy.ndarray:
-        ...
+        """
+        env_id's current screen, uint8 render_shape.
+        """
     def reset(self, seeds: typing.Any, seeded: typing.Any = None, keep: typing.Any = None) -> tuple:
-        ...
+        """
+        Reset every env (sync pools), or those not kept (keep: bool per env); seeds: None or one per env.
+        """
     def send(self, actions: typing.Any, env_ids: typing.Any) -> None:
-        ...
+        """
+        Queue one step for each env in env_ids (None: every env) and return at once.
+        """
     def send_reset(self, env_ids: typing.Any, seeds: typing.Any, seeded: typing.Any = None, caller_helps: bool = False) -> None:
         ...
     def step(self, actions: typing.Any) -> tuple:
-        ...
+        """
+        Step every env (sync pools), the GIL released. Returns the batch as (obs, reward, terminated, truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is (rows, len(info_names)) int32; final is None or (final_obs, final_elapsed_step, final_info).
+        """
     @property
     def action_dim(self) -> int:
         ...
@@ -113,6 +128,9 @@ class Pool:
     def render_shape(self) -> list[int]:
         ...
 class AtariConfig:
+    """
+    One Atari game and its preprocessing (fastpool.make's options).
+    """
     episodic_life: bool
     full_action_space: bool
     gray_scale: bool
@@ -173,10 +191,16 @@ def _stream_doubles(arg0: typing.SupportsInt | typing.SupportsIndex, arg1: typin
 def _stream_integers(arg0: typing.SupportsInt | typing.SupportsIndex, arg1: typing.SupportsInt | typing.SupportsIndex, arg2: typing.SupportsInt | typing.SupportsIndex, arg3: typing.SupportsInt | typing.SupportsIndex) -> list[int]:
     ...
 def make_atari(config: AtariConfig, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
-    ...
+    """
+    A pool of one Atari game with the preprocessing config describes.
+    """
 def make_cartpole(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
-    ...
+    """
+    A pool of CartPole-v1 envs; env i's stream is seeded with seed + i.
+    """
 def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
-    ...
+    """
+    A pool of one classic-control env: Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 or Pendulum-v1.
+    """
 def make_faulty(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
     ...

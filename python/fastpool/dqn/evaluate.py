@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 import fastpool
-from fastpool.dqn.runs import RunConfig
+from fastpool.dqn.runs import RunConfig, TrainResult
+
+if TYPE_CHECKING:
+    from torch.utils.tensorboard import SummaryWriter
 from fastpool.registry import resolve
 
 
@@ -57,6 +63,31 @@ def evaluate(
         active = ~(terminated | truncated)
     q.train(was_training)
     return returns[:episodes]
+
+
+def record_evaluation(
+    algo: str,
+    cfg: RunConfig,
+    q: torch.nn.Module,
+    envs: fastpool.VectorEnv,
+    device: torch.device,
+    step: int,
+    result: TrainResult,
+    writer: SummaryWriter,
+    log: Callable[[str], None],
+) -> bool:
+    """A greedy evaluation during training: logged, best.pt kept when it is the best so far.
+    True once its mean reaches cfg.stop_at_return."""
+    mean = float(np.mean(evaluate(q, envs, cfg.eval_episodes, device)))
+    result.evals.append((step, mean))
+    writer.add_scalar("eval/mean_return", mean, step)
+    log(f"step {step:,}: eval mean return {mean:.1f} over {cfg.eval_episodes} episodes")
+    if mean > result.best_eval:
+        result.best_eval = mean
+        state = {"algo": algo, "config": asdict(cfg), "q": q.state_dict(), "step": step, "eval": mean}  # type: ignore[call-overload]
+        torch.save(state, result.run_dir / "best.pt")
+    result.solved = cfg.stop_at_return is not None and mean >= cfg.stop_at_return
+    return result.solved
 
 
 def _write_video(path: str | Path, frames: list[np.ndarray]) -> None:

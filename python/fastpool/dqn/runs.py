@@ -50,6 +50,8 @@ class RunConfig(Protocol):
     env_options: dict[str, Any]
     eval_episodes: int
     eval_max_episode_steps: int | None
+    stop_at_return: float | None
+    hidden_sizes: tuple[int, ...]
     run_dir: str
 
 
@@ -136,6 +138,26 @@ def write_summary(result: TrainResult, wall_s: float) -> None:
         "mean_of_last_100_episodes": float(np.mean(recent)) if recent else None,
     }
     (result.run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+
+
+def load_run_config(path: str | Path, cls: Any) -> Any:
+    """The config a saved model or checkpoint was trained with, as a `cls` (DQNConfig, PQNConfig)."""
+    data = dict(load_state(path)["config"])
+    data["hidden_sizes"] = tuple(data["hidden_sizes"])
+    try:
+        return cls(**data)
+    except TypeError as e:
+        raise CheckpointError(f"{path} holds a config this version cannot read ({e})") from e
+
+
+def finish(algo: str, cfg: RunConfig, result: TrainResult, q: torch.nn.Module, started: float,
+           writer: SummaryWriter) -> None:  # fmt: skip
+    """The end of a run: final.pt, the learning curve, summary.json; the TensorBoard log closed."""
+    state = {"algo": algo, "config": asdict(cfg), "q": q.state_dict(), "step": result.global_step}  # type: ignore[call-overload]
+    torch.save(state, result.run_dir / "final.pt")
+    plot(result, result.run_dir / "learning_curve.png", f"{algo.upper()} on {cfg.env_id}")
+    write_summary(result, time.time() - started)
+    writer.close()
 
 
 def finished_episodes(

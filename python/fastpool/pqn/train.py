@@ -24,23 +24,23 @@ from gymnasium.vector import VectorEnv
 from tqdm import tqdm
 
 import fastpool
-from fastpool.dqn.evaluate import evaluate, make_eval_envs
+from fastpool.dqn.evaluate import make_eval_envs, record_evaluation
 from fastpool.dqn.networks import env_dims, q_network
 from fastpool.dqn.runs import (
     CheckpointError,
     TrainResult,
     cpus,
+    finish,
     finished_episodes,
     linear_schedule,
+    load_run_config,
     load_state,
     new_run_dir,
     pick_device,
-    plot,
     restore_rng_states,
     rng_states,
     save_atomic,
     tensorboard,
-    write_summary,
 )
 from fastpool.pqn.config import PQNConfig
 from fastpool.registry import resolve
@@ -254,18 +254,7 @@ def train(
         bar.set_postfix(sps=f"{sps:,.0f}", episodes=len(result.episodes), ret=shown)
 
         if eval_envs is not None and step // cfg.eval_freq > (step - cfg.batch_size) // cfg.eval_freq:
-            mean = float(np.mean(evaluate(q, eval_envs, cfg.eval_episodes, device)))
-            result.evals.append((step, mean))
-            writer.add_scalar("eval/mean_return", mean, step)
-            bar.write(f"step {step:,}: eval mean return {mean:.1f} over {cfg.eval_episodes} episodes")
-            if mean > result.best_eval:
-                result.best_eval = mean
-                torch.save(
-                    {"algo": "pqn", "config": asdict(cfg), "q": q.state_dict(), "step": step, "eval": mean},
-                    run_dir / "best.pt",
-                )
-            if cfg.stop_at_return is not None and mean >= cfg.stop_at_return:
-                result.solved = True
+            if record_evaluation("pqn", cfg, q, eval_envs, device, step, result, writer, bar.write):
                 break
 
         if checkpoint_due:
@@ -280,10 +269,7 @@ def train(
     if pool is not None:
         pool.shutdown()
     result.global_step = step
-    torch.save({"algo": "pqn", "config": asdict(cfg), "q": q.state_dict(), "step": step}, run_dir / "final.pt")
-    plot(result, run_dir / "learning_curve.png", f"PQN on {cfg.env_id}")
-    write_summary(result, time.time() - started)
-    writer.close()
+    finish("pqn", cfg, result, q, started, writer)
     envs.close()
     if eval_envs is not None:
         eval_envs.close()
@@ -343,9 +329,4 @@ def _load_checkpoint(
 
 
 def load_config(path: str | Path) -> PQNConfig:
-    data = dict(load_state(path)["config"])
-    data["hidden_sizes"] = tuple(data["hidden_sizes"])
-    try:
-        return PQNConfig(**data)
-    except TypeError as e:
-        raise CheckpointError(f"{path} holds a config this version cannot read ({e})") from e
+    return load_run_config(path, PQNConfig)

@@ -218,4 +218,8 @@ def test_cli_trains_evaluates_and_refuses_a_dqn_checkpoint(tmp_path):
     assert out.returncode != 0 and "num_minibatches (7) must divide" in out.stderr
     out = _cli("train", "pqn", "--stop-after-seconds", "0", "--run-dir", str(tmp_path / "bad"))
     assert out.returncode != 0 and "--stop-after-seconds must be > 0" in out.stderr
+    for algo in ("pqn", "dqn"):
+        out = _cli("train", algo, "--env", "Pendulum-v1", "--run-dir", str(tmp_path / "bad"))
+        assert out.returncode != 0 and "Traceback" not in out.stderr
+        assert "Pendulum-v1: DQN and PQN choose among discrete actions" in out.stderr, out.stderr
     assert not (tmp_path / "bad").exists()

@@ -113,13 +113,18 @@ def train_cmd(args: argparse.Namespace) -> None:
             cfg = config_cls.for_env(args.env or "CartPole-v1", **overrides)
     except (TypeError, ValueError, CheckpointError) as e:
         sys.exit(f"fastpool train: {e}")
-    result = train(
-        cfg,
-        resume=args.resume,
-        progress=not args.no_progress,
-        stop_after=args.stop_after,
-        stop_after_seconds=args.stop_after_seconds,
-    )
+    from fastpool.dqn.networks import UnsupportedEnv
+
+    try:
+        result = train(
+            cfg,
+            resume=args.resume,
+            progress=not args.no_progress,
+            stop_after=args.stop_after,
+            stop_after_seconds=args.stop_after_seconds,
+        )
+    except UnsupportedEnv as e:
+        sys.exit(f"fastpool train: {cfg.env_id}: {e}")
     status = "solved" if result.solved else "finished"
     print(f"{status} {cfg.env_id} after {result.global_step:,} env steps; best eval mean return {result.best_eval:.1f}")
     print(f"learning curve: {result.run_dir / 'learning_curve.png'}")

@@ -49,11 +49,18 @@ class MLP(nn.Module):
         return self.net(obs.float())
 
 
+class UnsupportedEnv(ValueError):
+    """An env a Q-network cannot act in (float actions, say)."""
+
+
 def env_dims(envs: VectorEnv) -> tuple[tuple[int, ...], int]:
     """The observation shape and the number of actions of a Q-network for `envs`."""
     action_space, obs_shape = envs.single_action_space, envs.single_observation_space.shape
     if not isinstance(action_space, spaces.Discrete) or obs_shape is None:
-        raise ValueError(f"DQN needs discrete actions and array observations, not {action_space}")
+        raise UnsupportedEnv(
+            f"DQN and PQN choose among discrete actions; this env's action space is {action_space} "
+            "(for float actions use SB3's SAC, TD3 or PPO through fastpool.make_sb3)"
+        )
     return obs_shape, int(action_space.n)
 
 

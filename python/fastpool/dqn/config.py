@@ -175,7 +175,7 @@ ACROBOT: dict[str, Any] = {
     "stop_at_return": -100.0,
 }
 # MountainCar: rl-zoo's single env. Its reward is -1 until the goal, so learning waits for an
-# episode that reaches it; with 4 envs none did in 120k steps (3 seeds), with 1 env 3 of 3 did.
+# episode that reaches it; with 4 envs none did in 120k steps (seed 1), with 1 env seeds 1-3 did.
 MOUNTAIN_CAR: dict[str, Any] = {
     "num_envs": 1,
     "total_timesteps": 120_000,

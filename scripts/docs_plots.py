@@ -124,6 +124,27 @@ def learning(benchmarks: list[dict]) -> None:
     plt.close(fig)
 
 
+def rounds() -> None:
+    """fastpool / EnvPool 1.2.7 per alternated round (benchmarks/atari_rounds.py --save)."""
+    path = RESULTS / "rounds" / "atari_envpool_1_2_7.json"
+    if not path.exists():
+        return
+    data = json.loads(path.read_text())
+    setups = [s for s in data["setups"] if s in data["envpool_1_2_7"]]
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    for i, setup in enumerate(setups):
+        ratios = [a / b for a, b in zip(data["fastpool"][setup], data["envpool_1_2_7"][setup])]
+        ax.bar(i, sorted(ratios)[len(ratios) // 2], color=COLORS["fastpool"], alpha=0.6)
+        ax.plot([i] * len(ratios), ratios, "k.", alpha=0.7)
+    ax.axhline(1.0, color="black", lw=0.8)
+    ax.set_xticks(range(len(setups)), [s.replace(", ", "\n") for s in setups], fontsize=8)
+    ax.set(ylabel="fastpool / EnvPool 1.2.7", ylim=(0.8, None),
+           title=f"Breakout, {data['rounds']} alternated rounds of {data['seconds']:g} s (dots: rounds)")  # fmt: skip
+    fig.tight_layout()
+    fig.savefig(OUT / "atari_rounds.png", dpi=110)
+    plt.close(fig)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     benchmarks, machine = load()
@@ -133,6 +154,7 @@ def main() -> None:
     atari(groups, raw, machine)
     memory(benchmarks)
     learning(benchmarks)
+    rounds()
     print(f"figures in {OUT.relative_to(ROOT)}: {', '.join(sorted(p.name for p in OUT.glob('*.png')))}")
 
 

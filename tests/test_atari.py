@@ -11,9 +11,11 @@ import fastpool
 gym.register_envs(__import__("ale_py"))
 
 
-def _gym_reference(game, seed, noop_max):
+def _gym_reference(game, seed, noop_max, gray_scale=True):
     env = gym.make(f"ALE/{game}-v5", frameskip=1, repeat_action_probability=0.0)
-    env = gym.wrappers.AtariPreprocessing(env, noop_max=noop_max, frame_skip=4, screen_size=84)
+    env = gym.wrappers.AtariPreprocessing(
+        env, noop_max=noop_max, frame_skip=4, screen_size=84, grayscale_obs=gray_scale
+    )
     env = gym.wrappers.FrameStackObservation(env, 4)
     obs, info = env.reset(seed=seed)
     return env, obs, info
@@ -104,6 +106,34 @@ def test_observation_layout_and_info():
     for i in range(3):
         for k in range(1, 4):
             np.testing.assert_array_equal(obs[i, k], obs[i, 0])
+
+
+def test_rgb_matches_gymnasium_atari_preprocessing():
+    """RGB frames (each channel max-pooled and resized on its own) against gymnasium's, step by step."""
+    pytest.importorskip("cv2")
+    ref, ref_obs, _ = _gym_reference("SpaceInvaders", 5, 0, gray_scale=False)
+    pool = fastpool.make(
+        "SpaceInvaders-v5",
+        num_envs=1,
+        seed=5,
+        noop_max=0,
+        repeat_action_probability=0.0,
+        use_fire_reset=False,
+        gray_scale=False,
+    )
+    obs, _ = pool.reset()
+
+    def hwc(o):  # ours: stack x (R, G, B) planes; gymnasium's: stack x H x W x RGB
+        return o.reshape(4, 3, 84, 84).transpose(0, 2, 3, 1)
+
+    _assert_frames_close(hwc(obs[0]), ref_obs)
+    for a in np.random.default_rng(4).integers(0, pool.single_action_space.n, size=300):
+        obs, reward, terminated, truncated, _ = pool.step(np.array([a]))
+        ref_obs, r, te, tr, _ = ref.step(int(a))
+        assert (reward[0], terminated[0], truncated[0]) == (r, te, tr)
+        if te or tr:
+            break
+        _assert_frames_close(hwc(obs[0]), ref_obs)
 
 
 def test_rgb_and_custom_sizes():

@@ -31,8 +31,18 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
   if (config.img_height > screen_height_ || config.img_width > screen_width_)
     throw std::invalid_argument("img_height x img_width may not exceed the screen (" + std::to_string(screen_height_) +
                                 " x " + std::to_string(screen_width_) + ")");
-  prev_.resize(static_cast<size_t>(screen_height_) * screen_width_ * channels_);
-  last_.resize(prev_.size());
+  // The palette as a table over all 256 indices, applied by ALE itself, so a screen is
+  // converted and max-pooled in one pass (ALE's apply functions take one screen each).
+  std::vector<uint8_t> index(256);
+  for (int i = 0; i < 256; ++i) index[i] = static_cast<uint8_t>(i);
+  colour_.resize(256 * static_cast<size_t>(channels_));
+  auto& palette = ale_->theOSystem->colourPalette();
+  if (config.gray_scale)
+    palette.applyPaletteGrayscale(colour_.data(), index.data(), 256);
+  else
+    palette.applyPaletteRGB(colour_.data(), index.data(), 256);
+  prev_.resize(static_cast<size_t>(screen_height_) * screen_width_);
+  last_.resize(prev_.size() * channels_);
   resize_ = std::make_unique<AreaResize>(screen_height_, screen_width_, config.img_height, config.img_width, channels_);
 }
 
@@ -88,22 +98,39 @@ void Atari::load_rom() {
   rom_fresh_ = true;
 }
 
-void Atari::capture(std::vector<uint8_t>& frame) const {
-  auto& palette = ale_->theOSystem->colourPalette();
-  uint8_t* screen = ale_->getScreen().getArray();
-  const size_t pixels = static_cast<size_t>(screen_height_) * screen_width_;
-  if (config_.gray_scale)
-    palette.applyPaletteGrayscale(frame.data(), screen, pixels);
-  else
-    palette.applyPaletteRGB(frame.data(), screen, pixels);
+namespace {
+
+// dst[i] = colour[src[i]] (or the max with colour[prev[i]]), Channels bytes per pixel.
+template <int Channels, bool Pool>
+void convert(const uint8_t* colour, const uint8_t* src, const uint8_t* prev, size_t pixels, uint8_t* dst) {
+  for (size_t i = 0; i < pixels; ++i) {
+    const uint8_t* a = colour + Channels * src[i];
+    for (int c = 0; c < Channels; ++c) {
+      uint8_t v = a[c];
+      if constexpr (Pool) {
+        const uint8_t b = colour[Channels * prev[i] + c];
+        v = v > b ? v : b;
+      }
+      dst[Channels * i + c] = v;
+    }
+  }
 }
 
-void Atari::push_frame(bool pool) {
-  if (pool) {
-    uint8_t* last = last_.data();
-    const uint8_t* prev = prev_.data();
-    for (size_t i = 0, n = last_.size(); i < n; ++i) last[i] = last[i] > prev[i] ? last[i] : prev[i];
-  }
+}  // namespace
+
+void Atari::capture(bool pool) {
+  const uint8_t* screen = ale_->getScreen().getArray();
+  const uint8_t* prev = prev_.data();
+  const size_t n = prev_.size();
+  if (config_.gray_scale)
+    pool ? convert<1, true>(colour_.data(), screen, prev, n, last_.data())
+         : convert<1, false>(colour_.data(), screen, prev, n, last_.data());
+  else
+    pool ? convert<3, true>(colour_.data(), screen, prev, n, last_.data())
+         : convert<3, false>(colour_.data(), screen, prev, n, last_.data());
+}
+
+void Atari::push_frame() {
   newest_ = (newest_ + 1) % config_.stack_num;
   (*resize_)(last_.data(), stack_.data() + newest_ * frame_size_);
 }
@@ -130,8 +157,8 @@ void Atari::reset() {
   lives_ = ale_->lives();
   begin_episode();
   // The first frame fills the whole stack.
-  capture(last_);
-  push_frame(false);
+  capture(false);
+  push_frame();
   for (int i = 1; i < config_.stack_num; ++i)
     std::memcpy(stack_.data() + ((newest_ + i) % config_.stack_num) * frame_size_,
                 stack_.data() + newest_ * frame_size_, frame_size_);
@@ -150,11 +177,12 @@ void Atari::step(int32_t action) {
     lives_ = lives;
     ended = game_over_ || (config_.episodic_life && life_lost);
     if (ended || t == config_.frame_skip - 1) break;
-    if (t == config_.frame_skip - 2) capture(prev_);  // only the frames the max-pool needs
+    if (t == config_.frame_skip - 2)  // the max-pool's other frame, converted with the last
+      std::memcpy(prev_.data(), ale_->getScreen().getArray(), prev_.size());
   }
-  capture(last_);
   // An episode that ends mid-skip shows its real last frame, unpooled.
-  push_frame(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
+  capture(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
+  push_frame();
 
   ++elapsed_step_;
   ++game_steps_;

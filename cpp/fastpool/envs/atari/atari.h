@@ -53,8 +53,9 @@ class Atari final : public Env {
 
  private:
   void load_rom();  // with ale_seed_
-  void capture(std::vector<uint8_t>& frame) const;  // the screen, gray or RGB
-  void push_frame(bool pool);  // preprocess last_ (max prev_) onto the stack
+  // The screen, gray or RGB, into last_; with `pool`, the pixelwise max with prev_.
+  void capture(bool pool);
+  void push_frame();  // resize last_ onto the stack
 
   AtariConfig config_;
   std::unique_ptr<ale::ALEInterface> ale_;
@@ -66,7 +67,9 @@ class Atari final : public Env {
   int channels_;
   int screen_height_, screen_width_;  // 210 x 160 for most games
   size_t frame_size_;  // one preprocessed frame: channels x img_height x img_width
-  std::vector<uint8_t> prev_, last_;  // the last two screens of a skip
+  std::vector<uint8_t> colour_;       // palette index -> channels bytes (gray or RGB)
+  std::vector<uint8_t> prev_;         // the second-to-last screen of a skip, palette indices
+  std::vector<uint8_t> last_;         // the last screen, converted (and pooled)
   std::vector<uint8_t> stack_;        // stack_num frames, a ring
   int newest_ = 0;                    // ring index of the newest frame
   std::unique_ptr<AreaResize> resize_;

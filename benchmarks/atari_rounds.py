@@ -44,6 +44,14 @@ def rate(python: str, lib: str, num_envs: int, threads: int, batch: int, seconds
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def cpu_model() -> str:
+    try:  # Linux names the model here; elsewhere the architecture must do
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=4)
@@ -105,7 +113,7 @@ def main() -> None:
         per_round = ", ".join(f"{x:.2f}" for x in values)
         print(f"{label:<42} {per_round:<28} median {statistics.median(values):.2f}")
     if args.save:
-        machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}"
+        machine = f"{cpu_model()}, {os.cpu_count()} CPUs, CPython {platform.python_version()}"
         result = {"machine": machine, "rounds": args.rounds, "seconds": args.seconds,
                   "setups": [label for label, *_ in SETUPS], "fastpool": ours, "envpool_1_2_7": theirs}  # fmt: skip
         args.save.parent.mkdir(parents=True, exist_ok=True)

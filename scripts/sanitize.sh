@@ -31,4 +31,7 @@ tests=(tests/test_cartpole.py tests/test_classic_control.py tests/test_seeding.p
        tests/test_faults.py tests/test_fuzz.py tests/test_hardening.py tests/conformance/test_gymnasium_vector.py
        tests/conformance/test_seeded_resets.py "tests/test_atari.py::test_same_seed_same_trajectories_any_thread_count_and_async"
        "tests/test_atari.py::test_same_step_autoreset_keeps_the_final_frame" "tests/test_atari.py::test_render_returns_the_rgb_screen")
-FASTPOOL_SANITIZER=$kind LD_PRELOAD="$preload" "$venv/bin/python" -m pytest -q -p no:cacheprovider "${tests[@]}" "$@"
+# --capture=sys: a sanitizer report goes to file descriptor 2 and must reach the log, not
+# pytest's captured output of a process that aborts.
+FASTPOOL_SANITIZER=$kind LD_PRELOAD="$preload" "$venv/bin/python" -m pytest -q -p no:cacheprovider --capture=sys \
+  "${tests[@]}" "$@"

@@ -33,8 +33,10 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
                                 " x " + std::to_string(screen_width_) + ")");
   // The palette as a table over all 256 indices, applied by ALE itself, so a screen is
   // converted and max-pooled in one pass (ALE's apply functions take one screen each).
+  // The TIA's colours are even (bit 0 unused; ALE's palette keeps a colour's gray value at
+  // the odd index after it, and reads one past an odd index): odd entries repeat the even one.
   std::vector<uint8_t> index(256);
-  for (int i = 0; i < 256; ++i) index[i] = static_cast<uint8_t>(i);
+  for (int i = 0; i < 256; ++i) index[i] = static_cast<uint8_t>(i & ~1);
   colour_.resize(256 * static_cast<size_t>(channels_));
   auto& palette = ale_->theOSystem->colourPalette();
   if (config.gray_scale)

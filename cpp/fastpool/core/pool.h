@@ -103,8 +103,10 @@ class Pool {
   void mark_done(Slot& slot, int count);
   void record_error();  // keep the current exception for recv()
   void worker_loop();
+  // How long a thread out of work spins before it sleeps, where its wait is expected short or not.
+  std::chrono::nanoseconds spin_time(bool short_wait) const;
   bool accept_invitation();
-  bool wait_for_invitation();  // false when stopping
+  bool wait_for_invitation(bool& short_wait);  // false when stopping; short_wait: in, and out for the next
   std::shared_ptr<Batch> fresh_batch();  // under state_mutex_
 
   const EnvSpec spec_;

@@ -150,12 +150,15 @@ def test_fork_while_another_thread_steps_never_hangs_the_child():
 
 @linux_only
 def test_ctrl_c_during_a_long_make():
+    start = time.monotonic()
+    fastpool.make("Breakout", num_envs=2, num_threads=2).close()
+    loads = time.monotonic() - start  # the ROM loads in flight when the signal lands (slow under TSan)
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
     start = time.monotonic()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         fastpool.make("Breakout", num_envs=200, num_threads=2)  # seconds of ROM loads
-    assert time.monotonic() - start < 1.2
+    assert time.monotonic() - start < max(1.2, 0.2 + 2 * loads)
     fastpool.make("CartPole-v1", num_envs=2).close()
 
 

@@ -27,7 +27,7 @@ constexpr size_t kMaxSpareBatches = 4;
 // the next step's critical path. Where the wait is usually short (the rest of a step, the
 // caller's turn-around) it spins about two env steps, within these bounds (~0.7 ms for Atari,
 // the floor for CartPole); where it was long (the caller trains between steps) or where it
-// would take a core from working threads, the floor. Breakout N=8 on 2 threads: +4.5% frames/s.
+// would take a core from working threads, the floor. Breakout N=8 on 2 threads: +4% frames/s.
 constexpr int64_t kMinSpinNs = 100000;
 constexpr int64_t kMaxSpinNs = 1000000;
 

@@ -13,7 +13,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from fastpool.dqn import DQNConfig, ReplayBuffer, train  # noqa: E402
-from fastpool.dqn.networks import q_network  # noqa: E402
+from fastpool.training import q_network  # noqa: E402
 
 
 def _random_streams(num_envs, steps, frame_shape, stack, rng):

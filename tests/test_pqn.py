@@ -14,6 +14,7 @@ from fastpool.dqn import DQNConfig  # noqa: E402
 from fastpool.dqn import train as dqn_train  # noqa: E402
 from fastpool.pqn import PQNConfig, train  # noqa: E402
 from fastpool.pqn.train import Rollout, q_lambda_returns  # noqa: E402
+from fastpool.training import Precision  # noqa: E402
 
 
 class _TableQ(torch.nn.Module):
@@ -71,7 +72,7 @@ def test_q_lambda_returns_match_a_per_env_reference(lam):
     rng = np.random.default_rng(0)
     w = rng.normal(size=(7, 3))
     r = _random_rollout(16, 5, 7, rng)
-    got = q_lambda_returns(_TableQ(w), r, 0.9, lam, torch.device("cpu")).numpy()
+    got = q_lambda_returns(_TableQ(w), r, 0.9, lam, Precision(torch.device("cpu"), bf16=False)).numpy()
     np.testing.assert_allclose(got, _reference_returns(w, r, 0.9, lam), rtol=1e-5, atol=1e-5)
 
 
@@ -82,11 +83,11 @@ def test_lambda_zero_is_one_step_q_learning_and_one_is_the_discounted_return():
     r.ended[:] = r.terminated[:] = False
     r.truncations = []
     q = _TableQ(w)
-    one_step = q_lambda_returns(q, r, 0.5, 0.0, torch.device("cpu")).numpy()[:, 0]
+    one_step = q_lambda_returns(q, r, 0.5, 0.0, Precision(torch.device("cpu"), bf16=False)).numpy()[:, 0]
     next_obs = torch.cat([r.obs[1:, 0], r.last_obs])
     expected = r.rewards[:, 0] + 0.5 * (next_obs.numpy() @ w).max(axis=1)
     np.testing.assert_allclose(one_step, expected, rtol=1e-5)
-    monte_carlo = q_lambda_returns(q, r, 0.5, 1.0, torch.device("cpu")).numpy()[0, 0]
+    monte_carlo = q_lambda_returns(q, r, 0.5, 1.0, Precision(torch.device("cpu"), bf16=False)).numpy()[0, 0]
     bootstrap = (r.last_obs.numpy() @ w).max()
     expected = sum(0.5**k * r.rewards[k, 0] for k in range(10)) + 0.5**10 * bootstrap
     assert monte_carlo == pytest.approx(expected, rel=1e-5)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from gymnasium.vector import AutoresetMode
 
 from fastpool import _core
-from fastpool.families import BUILDERS
+from fastpool.families import FAMILIES
 from fastpool.families import int_in as _int_in
-from fastpool.registry import ATARI_ENV_BYTES, list_envs, resolve
+from fastpool.registry import list_envs, resolve
 from fastpool.vector import VectorEnv, check_seed, default_num_threads
 
 if TYPE_CHECKING:  # the Ray backend imports ray, which `import fastpool` must not
@@ -158,7 +158,8 @@ def make(
         return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
-    _check_memory(entry, options, num_envs, batch)
+    family = FAMILIES[entry.family]
+    _check_memory(entry.env_id, family, options, num_envs, batch)
     pool = {
         "num_envs": num_envs,
         "num_threads": threads,
@@ -166,7 +167,7 @@ def make(
         "autoreset": _core.Autoreset.__members__[mode.name],
         "seed": seed,
     }
-    core, obs_space = BUILDERS[entry.family](entry, options, pool)
+    core, obs_space = family.build(entry, options, pool)
     if render_mode not in (None, "rgb_array") or (render_mode and not len(core.render_shape)):
         core.close()
         modes = ["rgb_array"] if len(core.render_shape) else []
@@ -175,18 +176,16 @@ def make(
     return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
 
 
-def _check_memory(entry: Any, options: dict[str, Any], num_envs: int, batch: int) -> None:
+def _check_memory(env_id: str, family: Any, options: dict[str, Any], num_envs: int, batch: int) -> None:
     """Refuse, before allocating anything, a pool that needs more memory than the machine has."""
-    if entry.family != "atari":
+    if family.memory is None:
         return  # a few hundred bytes per env
-    frame = options["img_height"] * options["img_width"] * (1 if options["gray_scale"] else 3)
-    per_env = ATARI_ENV_BYTES + frame * (options["stack_num"] + 3)  # the stack, and batch rows in flight
-    need = num_envs * per_env + batch * frame * options["stack_num"] * 2
+    need = family.memory(options, num_envs, batch)
     total = _physical_memory()
     if total and need > total:
         raise MemoryError(
-            f"{num_envs} {entry.env_id} envs need about {need / 2**30:.1f} GiB "
-            f"({per_env / 2**20:.1f} MiB each); this machine has {total / 2**30:.1f} GiB"
+            f"{num_envs} {env_id} envs need about {need / 2**30:.1f} GiB "
+            f"({need / num_envs / 2**20:.1f} MiB each); this machine has {total / 2**30:.1f} GiB"
         )
 
 

@@ -77,7 +77,7 @@ def _trainer(algo: str) -> tuple[Any, Any, Any, frozenset[str]]:
 
 
 def train_cmd(args: argparse.Namespace) -> None:
-    from fastpool.dqn.runs import CheckpointError, load_state
+    from fastpool.training import CheckpointError, load_state
 
     config_cls, train, load_config, resumable = _trainer(args.algo)
     overrides = dict(args.set)
@@ -113,7 +113,7 @@ def train_cmd(args: argparse.Namespace) -> None:
             cfg = config_cls.for_env(args.env or "CartPole-v1", **overrides)
     except (TypeError, ValueError, CheckpointError) as e:
         sys.exit(f"fastpool train: {e}")
-    from fastpool.dqn.networks import UnsupportedEnv
+    from fastpool.training import UnsupportedEnv
 
     try:
         result = train(
@@ -134,9 +134,16 @@ def train_cmd(args: argparse.Namespace) -> None:
 
 
 def eval_cmd(args: argparse.Namespace) -> None:
-    from fastpool.dqn.evaluate import evaluate, make_eval_envs
-    from fastpool.dqn.networks import env_dims, q_network
-    from fastpool.dqn.runs import CheckpointError, load_state, pick_device
+    from fastpool.training import (
+        CheckpointError,
+        Precision,
+        env_dims,
+        evaluate,
+        load_state,
+        make_eval_envs,
+        pick_device,
+        q_network,
+    )
 
     if args.episodes < 1:
         sys.exit(f"fastpool eval: --episodes must be >= 1, got {args.episodes}")
@@ -152,9 +159,11 @@ def eval_cmd(args: argparse.Namespace) -> None:
     envs = make_eval_envs(cfg, num_envs=args.num_envs or min(args.episodes, 8))
     if args.video and envs.render_mode is None:
         sys.exit(f"fastpool eval: {cfg.env_id} cannot render, so no video can be written")
-    q = q_network(*env_dims(envs), cfg.hidden_sizes, layer_norm=algo == "pqn").to(device)
+    obs_shape, num_actions = env_dims(envs)
+    q = q_network(obs_shape, num_actions, cfg.hidden_sizes, layer_norm=algo == "pqn").to(device)
     q.load_state_dict(state["q"])
-    scores = evaluate(q, envs, args.episodes, device, video=args.video)
+    precision = Precision.pick(cfg.precision, device, images=len(obs_shape) == 3)
+    scores = evaluate(q, envs, args.episodes, precision, video=args.video)
     for i, s in enumerate(scores):
         print(f"episode {i + 1}: {s:g}")
     print(f"mean {np.mean(scores):.1f} +- {np.std(scores):.1f} over {len(scores)} episodes")

@@ -1,17 +1,22 @@
-"""How each env family is built: a function from (registry entry, options, pool arguments) to
-the engine's pool and its observation space. Adding a family is one function and one line in
-BUILDERS; adding an env to a family is one registry entry (fastpool.registry)."""
+"""The family table: everything fastpool knows about a family of envs in one place. How its
+pools are built (a function from registry entry, options and pool arguments to the engine's pool
+and its observation space), how much memory a pool needs, and what trainers and front ends must
+know of it (frame stacks, evaluation settings, SB3's defaults, how an episode's score is counted).
+Adding a family is one builder and one FAMILIES entry; adding an env to a family is one registry
+entry (fastpool.registry). No code outside this module asks which family an env belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 
 from fastpool import _core
-from fastpool.registry import ATARI_BOUNDS, EnvEntry
+from fastpool.registry import ATARI_BOUNDS, ATARI_ENV_BYTES, EnvEntry, resolve
 
 MAX_INT32 = 2**31 - 1
 Built = tuple[_core.Pool, spaces.Box]
@@ -52,12 +57,63 @@ def build_faulty(entry: EnvEntry, options: dict[str, Any], pool: dict[str, Any])
     return _core.make_faulty(**pool), spaces.Box(0, np.inf, shape=(1,), dtype=np.float32)
 
 
-BUILDERS: dict[str, Callable[[EnvEntry, dict[str, Any], dict[str, Any]], Built]] = {
-    "cartpole": build_cartpole,
-    "classic_control": build_classic_control,
-    "atari": build_atari,
-    "faulty": build_faulty,
+def atari_memory(options: Mapping[str, Any], num_envs: int, batch: int) -> int:
+    """Bytes an Atari pool needs: each emulator with its screens, its frame stack and the batch
+    rows in flight."""
+    frame = options["img_height"] * options["img_width"] * (1 if options["gray_scale"] else 3)
+    per_env = ATARI_ENV_BYTES + frame * (options["stack_num"] + 3)
+    return num_envs * per_env + batch * frame * options["stack_num"] * 2
+
+
+def _frozen(d: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(d)
+
+
+@dataclass(frozen=True)
+class Family:
+    build: Callable[[EnvEntry, dict[str, Any], dict[str, Any]], Built]
+    # Bytes a pool of (options, num_envs, batch_size) needs; None: a few hundred bytes per env.
+    memory: Callable[[Mapping[str, Any], int, int], int] | None = None
+    # The option holding how many frames an observation stacks (a replay buffer stores each once).
+    stack_option: str | None = None
+    # What a greedy evaluation overrides: whole games, true scores.
+    eval_options: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+    # What SB3's usual wrapper chain for the family applies (make_atari_env's AtariWrapper).
+    sb3_defaults: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
+    # True: an episode's score is the game's (info "score" at "game_over"), not the sum of rewards,
+    # since with episodic life an env episode is one life and rewards may be clipped.
+    game_scores: bool = False
+
+    def frame_stack(self, options: Mapping[str, Any]) -> int:
+        """Frames per observation under these options (1: observations are not stacks)."""
+        return int(options[self.stack_option]) if self.stack_option else 1
+
+
+_WHOLE_GAMES = _frozen({"episodic_life": False, "reward_clip": False})
+
+FAMILIES: dict[str, Family] = {
+    "cartpole": Family(build_cartpole),
+    "classic_control": Family(build_classic_control),
+    "atari": Family(
+        build_atari,
+        memory=atari_memory,
+        stack_option="stack_num",
+        eval_options=_WHOLE_GAMES,
+        sb3_defaults=_frozen({"episodic_life": True, "reward_clip": True}),  # terminal_on_life_loss, clip_reward
+        game_scores=True,
+    ),
+    "faulty": Family(build_faulty),
 }
+
+
+def family_of(env_id: str) -> Family:
+    """The family of a registered id (ValueError for an unknown one)."""
+    return FAMILIES[resolve(env_id).family]
+
+
+def env_options(env_id: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The options an env of this id runs with: its defaults, then the overrides."""
+    return {**resolve(env_id).defaults, **(overrides or {})}
 
 
 def atari_config(game: str | None, options: dict[str, Any]) -> _core.AtariConfig:

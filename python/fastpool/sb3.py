@@ -27,18 +27,14 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError("fastpool.sb3 needs Stable-Baselines3: pip install 'fastpool[sb3]'") from e
 
 import fastpool
-from fastpool.registry import resolve
-
-# SB3's AtariWrapper defaults (terminal_on_life_loss, clip_reward), which make_atari_env applies.
-SB3_ATARI_DEFAULTS = {"episodic_life": True, "reward_clip": True}
+from fastpool.families import family_of
 
 
 def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: Any) -> FastpoolVecEnv:
     """A fastpool pool as an SB3 VecEnv. For Atari ids the defaults are those of SB3's
     `make_atari_env` + `VecFrameStack(n_stack=4)`: frame skip 4, 30 no-ops, 84x84 gray, a stack
     of 4, episodic life and reward clipping on. Any `fastpool.make` option may be passed."""
-    if resolve(env_id).family == "atari":
-        options = {**SB3_ATARI_DEFAULTS, **options}
+    options = {**family_of(env_id).sb3_defaults, **options}
     if not isinstance(n_envs, (int, np.integer)) or isinstance(n_envs, bool) or n_envs < 1:
         raise ValueError(f"n_envs must be an int >= 1, got {n_envs!r}")
     env = fastpool.make(env_id, num_envs=n_envs, seed=seed, autoreset_mode=AutoresetMode.SAME_STEP, **options)
@@ -56,7 +52,7 @@ class FastpoolVecEnv(VecEnv):
         self.env = env
         names = list(env._core.info_names)
         self._info_index = {name: k for k, name in enumerate(names)}
-        self._game_stats = "score" in names  # Atari: true game score and length from the engine
+        self._game_stats = family_of(env.env_id).game_scores  # true game score and length from the engine
         self._returns = np.zeros(env.num_envs)
         self._no_infos = range(env.num_envs)
         self._actions: np.ndarray | None = None

@@ -19,28 +19,22 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-import fastpool
 from fastpool.dqn.config import DQNConfig
-from fastpool.dqn.evaluate import make_eval_envs, record_evaluation
-from fastpool.dqn.networks import env_dims, q_network
 from fastpool.dqn.replay import ReplayBuffer
-from fastpool.dqn.runs import (
+from fastpool.training.networks import q_network
+from fastpool.training.precision import pick_device
+from fastpool.training.runs import (
     CheckpointError,
     TrainResult,
-    cpus,
-    finish,
     finished_episodes,
     linear_schedule,
     load_run_config,
     load_state,
-    new_run_dir,
-    pick_device,
     restore_rng_states,
     rng_states,
     save_atomic,
-    tensorboard,
 )
-from fastpool.registry import resolve
+from fastpool.training.session import Session
 
 __all__ = ["CheckpointError", "TrainResult", "load_config", "load_state", "pick_device", "train"]
 
@@ -56,46 +50,21 @@ def train(
     env step, `stop_after_seconds` at the first step after that much wall time (as a preempted
     job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
-    started = time.time()
-    out_of_time = lambda: stop_after_seconds is not None and time.time() - started > stop_after_seconds
-    device = pick_device(cfg.device)
-    if cfg.backend == "ray":  # threads per actor; the actors bring their own cores
-        env_threads = cfg.env_threads or 1
-    else:
-        env_threads = min(cfg.env_threads or max(1, cpus() // 2), cfg.num_envs)
-    # The learner gets every core: env steps are short, and overlap only fills the learner's gaps.
-    torch.set_num_threads(cfg.torch_threads or cpus())
+    session = Session(cfg, "dqn", stop_after_seconds)
     random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
+    envs, precision, num_actions = session.envs, session.precision, session.num_actions
+    device = session.device
 
-    atari = resolve(cfg.env_id).family == "atari"
-    envs = fastpool.make(
-        cfg.env_id,
-        num_envs=cfg.num_envs,
-        seed=cfg.seed,
-        num_threads=env_threads,
-        autoreset_mode="same_step",
-        backend=cfg.backend,
-        num_workers=cfg.num_workers,
-        **cfg.env_options,
-    )
-    eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None
-    obs_shape, num_actions = env_dims(envs)
-    stack = cfg.env_options.get("stack_num", 4) if atari else 1
-
-    q = q_network(obs_shape, num_actions, cfg.hidden_sizes).to(device)
+    q = session.network(q_network(session.obs_shape, num_actions, cfg.hidden_sizes))
     target = copy.deepcopy(q)
-    optimizer = torch.optim.Adam(q.parameters(), lr=cfg.learning_rate)
-    rb = ReplayBuffer(cfg.buffer_size, cfg.num_envs, obs_shape, envs.single_observation_space.dtype, stack)
-
-    result = TrainResult(run_dir=Path(), global_step=0, solved=False, best_eval=-np.inf)
-    if resume:
-        result = _load_checkpoint(Path(resume), q, target, optimizer, rb, rng)
-        run_dir = result.run_dir
-    else:
-        run_dir = result.run_dir = new_run_dir(cfg, "dqn")
-    writer = tensorboard(run_dir)
+    optimizer = precision.optimizer(q.parameters(), cfg.learning_rate)
+    rb = ReplayBuffer(
+        cfg.buffer_size, cfg.num_envs, session.obs_shape, envs.single_observation_space.dtype, session.frame_stack
+    )
+    result = session.open(resume, lambda path: _load_checkpoint(path, q, target, optimizer, rb, rng))
+    run_dir, writer = result.run_dir, session.writer
+    assert writer is not None
 
     # Episodes restart at every checkpoint (as a time limit would end them), so a resumed run
     # continues exactly as the uninterrupted one does.
@@ -110,8 +79,8 @@ def train(
         loss = None
         for _ in range(phases * cfg.gradient_steps):
             batch = {k: torch.as_tensor(v, device=device) for k, v in rb.sample(cfg.batch_size, rng).items()}
-            with torch.no_grad():
-                next_q = target(batch["next_obs"])
+            with precision.targets():
+                next_q = target(batch["next_obs"]).float()
                 if cfg.double_dqn:  # the online net picks, the target net values
                     best = q(batch["next_obs"]).argmax(dim=1, keepdim=True)
                     next_value = next_q.gather(1, best).squeeze(1)
@@ -119,8 +88,9 @@ def train(
                     next_value = next_q.max(dim=1).values
                 # Termination cuts the bootstrap; truncation does not (next_obs is the real last obs).
                 td_target = batch["rewards"] + cfg.gamma * next_value * (~batch["terminated"]).float()
-            q_taken = q(batch["obs"]).gather(1, batch["actions"].long().unsqueeze(1)).squeeze(1)
-            loss = F.smooth_l1_loss(q_taken, td_target)
+            with precision.autocast():
+                q_taken = q(batch["obs"]).gather(1, batch["actions"].long().unsqueeze(1)).squeeze(1)
+            loss = F.smooth_l1_loss(q_taken.float(), td_target)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(q.parameters(), cfg.max_grad_norm)
@@ -128,9 +98,9 @@ def train(
         return None if loss is None else float(loss.detach())
 
     # -- the loop ---------------------------------------------------------------
-    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps) and not out_of_time():
+    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps) and not session.out_of_time():
         epsilon = linear_schedule(cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step)
-        with torch.no_grad():
+        with precision.acting():
             actions = q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
         explore = rng.random(cfg.num_envs) < epsilon
         actions[explore] = rng.integers(0, num_actions, size=int(explore.sum()))
@@ -162,7 +132,7 @@ def train(
                     tp.mul_(1.0 - cfg.tau).add_(p, alpha=cfg.tau)
 
         returns += rewards
-        for ep_return in finished_episodes(ended, truncated, info, returns, atari):
+        for ep_return in finished_episodes(ended, truncated, info, returns, session.game_scores):
             result.episodes.append((step, ep_return))
             writer.add_scalar("charts/episodic_return", ep_return, step)
         returns[ended] = 0.0
@@ -182,9 +152,8 @@ def train(
             )
             writer.add_scalar("charts/SPS", sps, step)
 
-        if eval_envs is not None and step // cfg.eval_freq > (step - cfg.num_envs) // cfg.eval_freq:
-            if record_evaluation("dqn", cfg, q, eval_envs, device, step, result, writer, bar.write):
-                break
+        if session.evaluate_due(step, cfg.num_envs) and session.evaluate(q, step, result, bar.write):
+            break
 
         if cfg.checkpoint_freq and step // cfg.checkpoint_freq > (step - cfg.num_envs) // cfg.checkpoint_freq:
             result.global_step = step
@@ -195,10 +164,7 @@ def train(
 
     bar.close()
     result.global_step = step
-    finish("dqn", cfg, result, q, started, writer)
-    envs.close()
-    if eval_envs is not None:
-        eval_envs.close()
+    session.close(result, q)
     return result
 
 
@@ -232,8 +198,8 @@ def _save_checkpoint(
 
 # What a resumed run may change: its length and where and how it runs, not what it learns from.
 RESUMABLE = frozenset(
-    {"total_timesteps", "device", "torch_threads", "eval_freq", "eval_episodes", "checkpoint_freq", "save_replay",
-     "overlap", "stop_at_return", "run_dir"}
+    {"total_timesteps", "device", "precision", "torch_threads", "eval_freq", "eval_episodes", "checkpoint_freq",
+     "save_replay", "overlap", "stop_at_return", "run_dir"}
 )  # fmt: skip
 
 

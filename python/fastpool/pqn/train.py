@@ -23,27 +23,21 @@ import torch.nn.functional as F
 from gymnasium.vector import VectorEnv
 from tqdm import tqdm
 
-import fastpool
-from fastpool.dqn.evaluate import make_eval_envs, record_evaluation
-from fastpool.dqn.networks import env_dims, q_network
-from fastpool.dqn.runs import (
+from fastpool.pqn.config import PQNConfig
+from fastpool.training.networks import env_dims, q_network
+from fastpool.training.precision import Precision
+from fastpool.training.runs import (
     CheckpointError,
     TrainResult,
-    cpus,
-    finish,
     finished_episodes,
     linear_schedule,
     load_run_config,
     load_state,
-    new_run_dir,
-    pick_device,
     restore_rng_states,
     rng_states,
     save_atomic,
-    tensorboard,
 )
-from fastpool.pqn.config import PQNConfig
-from fastpool.registry import resolve
+from fastpool.training.session import Session
 
 
 @dataclass
@@ -65,9 +59,12 @@ class Rollout:
 class Collector:
     """Steps the envs epsilon-greedily with an acting copy of the Q-network."""
 
-    def __init__(self, envs: VectorEnv, cfg: PQNConfig, device: torch.device, rng: np.random.Generator):
-        self.envs, self.cfg, self.device, self.rng = envs, cfg, device, rng
-        self.atari = resolve(cfg.env_id).family == "atari"
+    def __init__(
+        self, envs: VectorEnv, cfg: PQNConfig, precision: Precision, game_scores: bool, rng: np.random.Generator
+    ):
+        self.envs, self.cfg, self.precision, self.rng = envs, cfg, precision, rng
+        self.device = device = precision.device
+        self.game_scores = game_scores
         self.obs_shape, self.num_actions = env_dims(envs)
         self.dtype = torch.from_numpy(np.zeros(0, envs.single_observation_space.dtype)).dtype
         # CUDA: observations go through a pinned buffer, so the copy to the device is a DMA.
@@ -91,7 +88,6 @@ class Collector:
             self.stage.numpy()[...] = obs
             out.copy_(self.stage, non_blocking=True)  # done before the argmax's sync
 
-    @torch.no_grad()
     def collect(self, net: torch.nn.Module, start_step: int) -> Rollout:
         cfg, n, t_max = self.cfg, self.cfg.num_envs, self.cfg.num_steps
         r = Rollout(
@@ -107,7 +103,8 @@ class Collector:
         for t in range(t_max):
             epsilon = linear_schedule(cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step)
             self._to_device(self.obs, r.obs[t])
-            greedy = net(r.obs[t]).argmax(dim=1).cpu().numpy()
+            with self.precision.acting():
+                greedy = net(r.obs[t]).argmax(dim=1).cpu().numpy()
             explore = self.rng.random(n) < epsilon
             actions = np.where(explore, self.rng.integers(0, self.num_actions, size=n), greedy)
             self.obs, rewards, terminated, truncated, info = self.envs.step(actions)
@@ -117,17 +114,20 @@ class Collector:
             for i in np.flatnonzero(truncated & ~terminated):  # bootstrap from the real last obs
                 r.truncations.append((t, int(i), np.array(info["final_obs"][i])))
             self.returns += rewards
-            r.episodes += [(step, ret) for ret in finished_episodes(ended, truncated, info, self.returns, self.atari)]
+            ends = finished_episodes(ended, truncated, info, self.returns, self.game_scores)
+            r.episodes += [(step, ret) for ret in ends]
             self.returns[ended] = 0.0
         self._to_device(self.obs, r.last_obs)
         return r
 
 
-def q_lambda_returns(q: torch.nn.Module, r: Rollout, gamma: float, lam: float, device: torch.device) -> torch.Tensor:
+def q_lambda_returns(q: torch.nn.Module, r: Rollout, gamma: float, lam: float, precision: Precision) -> torch.Tensor:
     """Peng's Q(lambda) targets, (T, N): R_t = r_t + gamma * ((1 - lam) max_a Q(s_{t+1}, a) + lam R_{t+1}),
-    cut at episode ends: a termination bootstraps nothing, a truncation max_a Q(final obs, a)."""
+    cut at episode ends: a termination bootstraps nothing, a truncation max_a Q(final obs, a).
+    The Q-values may come in bfloat16; the returns are summed in float32."""
     t_max, n = r.actions.shape
-    with torch.no_grad():
+    device = precision.device
+    with precision.targets():
         next_max = torch.cat([_max_q(q, r.obs[1:].flatten(0, 1)).view(t_max - 1, n), _max_q(q, r.last_obs)[None]])
         at_end = torch.zeros(t_max, n, device=device)  # value after an episode's last step
         if r.truncations:
@@ -147,7 +147,7 @@ def q_lambda_returns(q: torch.nn.Module, r: Rollout, gamma: float, lam: float, d
 def _max_q(q: torch.nn.Module, obs: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
     if len(obs) == 0:
         return torch.zeros(0, device=obs.device)
-    return torch.cat([q(part).max(dim=1).values for part in obs.split(chunk)])
+    return torch.cat([q(part).max(dim=1).values.float() for part in obs.split(chunk)])
 
 
 def train(
@@ -161,42 +161,17 @@ def train(
     env step, `stop_after_seconds` at the first update after that much wall time (as a
     preempted job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
-    started = time.time()
-    out_of_time = lambda: stop_after_seconds is not None and time.time() - started > stop_after_seconds
-    device = pick_device(cfg.device)
-    if cfg.backend == "ray":
-        env_threads = cfg.env_threads or 1
-    else:
-        env_threads = min(cfg.env_threads or max(1, cpus() // 2), cfg.num_envs)
-    torch.set_num_threads(cfg.torch_threads or cpus())
-    torch.manual_seed(cfg.seed)
+    session = Session(cfg, "pqn", stop_after_seconds)
     act_rng = np.random.default_rng(cfg.seed)  # exploration (the collector's thread)
     learn_rng = np.random.default_rng(cfg.seed + 1)  # minibatch order (the learner's)
-
-    envs = fastpool.make(
-        cfg.env_id,
-        num_envs=cfg.num_envs,
-        seed=cfg.seed,
-        num_threads=env_threads,
-        autoreset_mode="same_step",
-        backend=cfg.backend,
-        num_workers=cfg.num_workers,
-        **cfg.env_options,
-    )
-    eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None
-    obs_shape, num_actions = env_dims(envs)
-    q = q_network(obs_shape, num_actions, cfg.hidden_sizes, layer_norm=True).to(device)
-    optimizer = torch.optim.Adam(q.parameters(), lr=cfg.learning_rate)
-
-    result = TrainResult(run_dir=Path(), global_step=0, solved=False, best_eval=-np.inf)
-    if resume:
-        result = _load_checkpoint(Path(resume), q, optimizer, act_rng, learn_rng)
-    else:
-        result.run_dir = new_run_dir(cfg, "pqn")
-    run_dir = result.run_dir
-    writer = tensorboard(run_dir)
+    precision, device = session.precision, session.device
+    q = session.network(q_network(session.obs_shape, session.num_actions, cfg.hidden_sizes, layer_norm=True))
+    optimizer = precision.optimizer(q.parameters(), cfg.learning_rate)
+    result = session.open(resume, lambda path: _load_checkpoint(path, q, optimizer, act_rng, learn_rng))
+    run_dir, writer = result.run_dir, session.writer
+    assert writer is not None
     actor = copy.deepcopy(q)  # acts while q learns; synced after every update
-    collector = Collector(envs, cfg, device, act_rng)
+    collector = Collector(session.envs, cfg, precision, session.game_scores, act_rng)
     collector.reset(cfg.seed + result.global_step)
     pool = ThreadPoolExecutor(max_workers=1) if cfg.overlap else None
 
@@ -209,15 +184,16 @@ def train(
     def learn(r: Rollout) -> float:
         if cfg.anneal_lr:
             optimizer.param_groups[0]["lr"] = cfg.learning_rate * max(0.0, 1.0 - r.start_step / cfg.total_timesteps)
-        returns = q_lambda_returns(q, r, cfg.gamma, cfg.q_lambda, device).flatten()
+        returns = q_lambda_returns(q, r, cfg.gamma, cfg.q_lambda, precision).flatten()
         obs = r.obs.flatten(0, 1)
         actions = torch.as_tensor(r.actions, device=device).flatten()
         loss = torch.zeros(())
         for _ in range(cfg.update_epochs):
             order = torch.as_tensor(learn_rng.permutation(cfg.batch_size), device=device)
             for mb in order.split(minibatch):
-                q_taken = q(obs[mb]).gather(1, actions[mb, None]).squeeze(1)
-                loss = F.mse_loss(q_taken, returns[mb])
+                with precision.autocast():
+                    q_taken = q(obs[mb]).gather(1, actions[mb, None]).squeeze(1)
+                loss = F.mse_loss(q_taken.float(), returns[mb])
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(q.parameters(), cfg.max_grad_norm)
@@ -229,7 +205,7 @@ def train(
     while rollout is not None:
         after = step + cfg.batch_size
         checkpoint_due = cfg.checkpoint_freq and after // cfg.checkpoint_freq > step // cfg.checkpoint_freq
-        more = after < limit and not out_of_time()
+        more = after < limit and not session.out_of_time()
         # The next rollout is collected with the actor (this update's weights are not in it yet),
         # except across a checkpoint, so that a resumed run collects exactly what this one does.
         ahead: Future[Rollout] | None = None
@@ -253,9 +229,8 @@ def train(
         shown = f"{np.mean(recent):.1f}" if recent else "-"
         bar.set_postfix(sps=f"{sps:,.0f}", episodes=len(result.episodes), ret=shown)
 
-        if eval_envs is not None and step // cfg.eval_freq > (step - cfg.batch_size) // cfg.eval_freq:
-            if record_evaluation("pqn", cfg, q, eval_envs, device, step, result, writer, bar.write):
-                break
+        if session.evaluate_due(step, cfg.batch_size) and session.evaluate(q, step, result, bar.write):
+            break
 
         if checkpoint_due:
             result.global_step = step
@@ -269,10 +244,7 @@ def train(
     if pool is not None:
         pool.shutdown()
     result.global_step = step
-    finish("pqn", cfg, result, q, started, writer)
-    envs.close()
-    if eval_envs is not None:
-        eval_envs.close()
+    session.close(result, q)
     return result
 
 
@@ -303,7 +275,7 @@ def _save_checkpoint(
 
 # What a resumed run may change: its length and where it runs, not what it learns from.
 RESUMABLE = frozenset(
-    {"total_timesteps", "device", "torch_threads", "eval_freq", "eval_episodes", "checkpoint_freq",
+    {"total_timesteps", "device", "precision", "torch_threads", "eval_freq", "eval_episodes", "checkpoint_freq",
      "stop_at_return", "run_dir"}
 )  # fmt: skip
 

@@ -9,6 +9,18 @@ from gymnasium.vector import VectorEnv
 from torch import nn
 
 
+class FrameConv(nn.Conv2d):
+    """A convolution over uint8 frames as if they were scaled to [0, 1]: its weights are divided
+    by 255 instead of every pixel (8k multiplies, not 3.6M for a batch of 128 stacks), and the
+    frames are converted once, straight to the dtype the convolution computes in (bfloat16 under
+    autocast: integers to 255 are exact in it)."""
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        kind = frames.device.type
+        dtype = torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else self.weight.dtype
+        return self._conv_forward(frames.to(dtype), self.weight / 255.0, self.bias)
+
+
 class NatureCNN(nn.Module):
     """Mnih et al. (2015): three convolutions and a 512-unit layer over uint8 frame stacks."""
 
@@ -16,7 +28,8 @@ class NatureCNN(nn.Module):
         super().__init__()
         layers: list[nn.Module] = []
         for out, kernel, stride in ((32, 8, 4), (64, 4, 2), (64, 3, 1)):
-            layers.append(nn.Conv2d(in_channels, out, kernel, stride=stride))
+            conv = FrameConv if not layers else nn.Conv2d
+            layers.append(conv(in_channels, out, kernel, stride=stride))
             height, width = (height - kernel) // stride + 1, (width - kernel) // stride + 1
             if layer_norm:  # over each sample's whole feature map
                 layers.append(nn.LayerNorm([out, height, width]))
@@ -26,12 +39,9 @@ class NatureCNN(nn.Module):
         flat = in_channels * height * width
         norm: list[nn.Module] = [nn.LayerNorm(512)] if layer_norm else []
         self.head = nn.Sequential(nn.Linear(flat, 512), *norm, nn.ReLU(), nn.Linear(512, num_actions))
-        # channels-last convolutions run about 20% faster on CPUs (and on tensor cores)
-        self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's overloads omit it
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        x = (obs.float() / 255.0).contiguous(memory_format=torch.channels_last)
-        return self.head(self.features(x))
+        return self.head(self.features(obs))
 
 
 class MLP(nn.Module):

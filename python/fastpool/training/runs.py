@@ -1,6 +1,5 @@
-"""What every trainer here shares: devices, run directories, TensorBoard, checkpoint files,
-episode bookkeeping and the learning-curve plot. DQN (`fastpool.dqn`) and PQN (`fastpool.pqn`)
-both use it."""
+"""A run's records: its directory, TensorBoard log, checkpoint files, episode bookkeeping,
+summary and learning-curve plot."""
 
 from __future__ import annotations
 
@@ -61,12 +60,6 @@ class CheckpointError(ValueError):
 
 def linear_schedule(start: float, end: float, duration: float, t: int) -> float:
     return max(end, start + (end - start) * t / max(duration, 1))
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def cpus() -> int:
@@ -161,13 +154,13 @@ def finish(algo: str, cfg: RunConfig, result: TrainResult, q: torch.nn.Module, s
 
 
 def finished_episodes(
-    ended: np.ndarray, truncated: np.ndarray, info: dict[str, Any], returns: np.ndarray, atari: bool
+    ended: np.ndarray, truncated: np.ndarray, info: dict[str, Any], returns: np.ndarray, game_scores: bool
 ) -> list[float]:
-    """Returns of the episodes that ended this step. Atari: whole games, unclipped scores
-    (with episodic life an env episode is one life; the game goes on)."""
+    """Returns of the episodes that ended this step. With `game_scores` (Atari): whole games,
+    unclipped scores (with episodic life an env episode is one life; the game goes on)."""
     if not ended.any():
         return []
-    if not atari:
+    if not game_scores:
         return [float(returns[i]) for i in np.flatnonzero(ended)]
     final = info["final_info"]
     game_end = ended & ((final["game_over"] != 0) | truncated)

@@ -11,33 +11,33 @@ import numpy as np
 import torch
 
 import fastpool
-from fastpool.dqn.runs import RunConfig, TrainResult
+from fastpool.families import family_of
+from fastpool.training.precision import Precision
+from fastpool.training.runs import RunConfig, TrainResult
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
-from fastpool.registry import resolve
 
 
 def make_eval_envs(cfg: RunConfig, num_envs: int | None = None) -> fastpool.VectorEnv:
-    options = dict(cfg.env_options)
-    if resolve(cfg.env_id).family == "atari":
-        options.update(episodic_life=False, reward_clip=False)
+    """The evaluation pool: the training options, then the family's evaluation overrides."""
+    options = {**cfg.env_options, **family_of(cfg.env_id).eval_options}
     if cfg.eval_max_episode_steps:
         options["max_episode_steps"] = cfg.eval_max_episode_steps
     n = num_envs or min(cfg.eval_episodes, 8)
     return fastpool.make(cfg.env_id, num_envs=n, seed=cfg.seed + 10_000, **options)
 
 
-@torch.no_grad()
-def greedy_actions(q: torch.nn.Module, obs: np.ndarray, device: torch.device) -> np.ndarray:
-    return q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
+def greedy_actions(q: torch.nn.Module, obs: np.ndarray, precision: Precision) -> np.ndarray:
+    with precision.acting():
+        return q(torch.as_tensor(obs, device=precision.device)).argmax(dim=1).cpu().numpy()
 
 
 def evaluate(
     q: torch.nn.Module,
     envs: fastpool.VectorEnv,
     episodes: int,
-    device: torch.device,
+    precision: Precision,
     video: str | Path | None = None,
 ) -> list[float]:
     """Returns of the first `episodes` episodes to finish; optionally a video of env 0's first."""
@@ -51,7 +51,7 @@ def evaluate(
     while len(returns) < episodes:
         if frames is not None:
             frames.append(envs.render(0))
-        obs, reward, terminated, truncated, _ = envs.step(greedy_actions(q, obs, device))
+        obs, reward, terminated, truncated, _ = envs.step(greedy_actions(q, obs, precision))
         running += reward * active
         ended = (terminated | truncated) & active
         for i in np.flatnonzero(ended):
@@ -70,7 +70,7 @@ def record_evaluation(
     cfg: RunConfig,
     q: torch.nn.Module,
     envs: fastpool.VectorEnv,
-    device: torch.device,
+    precision: Precision,
     step: int,
     result: TrainResult,
     writer: SummaryWriter,
@@ -78,7 +78,7 @@ def record_evaluation(
 ) -> bool:
     """A greedy evaluation during training: logged, best.pt kept when it is the best so far.
     True once its mean reaches cfg.stop_at_return."""
-    mean = float(np.mean(evaluate(q, envs, cfg.eval_episodes, device)))
+    mean = float(np.mean(evaluate(q, envs, cfg.eval_episodes, precision)))
     result.evals.append((step, mean))
     writer.add_scalar("eval/mean_return", mean, step)
     log(f"step {step:,}: eval mean return {mean:.1f} over {cfg.eval_episodes} episodes")

@@ -1,0 +1,95 @@
+"""A training session's set-up and teardown, the same for every trainer: the clock, threads,
+seeds, device and precision, the training and evaluation pools, the run directory (new, or the
+one a checkpoint resumes) and its TensorBoard log; at the end final.pt, the curve, summary.json,
+and every pool closed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+import fastpool
+from fastpool.families import env_options, family_of
+from fastpool.training.evaluate import make_eval_envs, record_evaluation
+from fastpool.training.networks import env_dims
+from fastpool.training.precision import Precision, pick_device
+from fastpool.training.runs import TrainResult, cpus, finish, new_run_dir, tensorboard
+
+if TYPE_CHECKING:
+    from torch.utils.tensorboard import SummaryWriter
+
+
+class Session:
+    """Everything around a trainer's loop. Use: `s = Session(cfg, "dqn", stop_after_seconds)`,
+    build the networks, `s.open(resume_fn)`, loop, `s.close(result, q)`."""
+
+    def __init__(self, cfg: Any, algo: str, stop_after_seconds: float | None = None) -> None:
+        self.started = time.time()
+        self.cfg, self.algo, self._deadline = cfg, algo, stop_after_seconds
+        self.device = pick_device(cfg.device)
+        if cfg.backend == "ray":  # threads per actor; the actors bring their own cores
+            env_threads = cfg.env_threads or 1
+        else:
+            env_threads = min(cfg.env_threads or max(1, cpus() // 2), cfg.num_envs)
+        # The learner gets every core: env steps are short, and overlap only fills the learner's gaps.
+        torch.set_num_threads(cfg.torch_threads or cpus())
+        torch.manual_seed(cfg.seed)
+        family = family_of(cfg.env_id)
+        self.game_scores = family.game_scores  # episodes count whole games
+        self.frame_stack = family.frame_stack(env_options(cfg.env_id, cfg.env_options))
+        self.envs = fastpool.make(
+            cfg.env_id,
+            num_envs=cfg.num_envs,
+            seed=cfg.seed,
+            num_threads=env_threads,
+            autoreset_mode="same_step",
+            backend=cfg.backend,
+            num_workers=cfg.num_workers,
+            **cfg.env_options,
+        )
+        self.eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None
+        self.obs_shape, self.num_actions = env_dims(self.envs)
+        self.precision = Precision.pick(cfg.precision, self.device, images=len(self.obs_shape) == 3)
+        self.writer: SummaryWriter | None = None
+
+    def network(self, net: torch.nn.Module) -> torch.nn.Module:
+        """`net` on the session's device, in the memory layout its precision prefers."""
+        net = net.to(self.device)
+        if self.precision.channels_last:
+            net = net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's overloads omit it
+        return net
+
+    def open(self, resume: str | Path | None, load: Callable[[Path], TrainResult]) -> TrainResult:
+        """The run's record: a new run directory, or `load(checkpoint)`'s, with its TensorBoard log."""
+        if resume:
+            result = load(Path(resume))
+        else:
+            result = TrainResult(run_dir=Path(), global_step=0, solved=False, best_eval=-np.inf)
+            result.run_dir = new_run_dir(self.cfg, self.algo)
+        self.writer = tensorboard(result.run_dir)
+        return result
+
+    def out_of_time(self) -> bool:
+        return self._deadline is not None and time.time() - self.started > self._deadline
+
+    def evaluate_due(self, step: int, steps_per_iteration: int) -> bool:
+        freq = self.cfg.eval_freq
+        return self.eval_envs is not None and step // freq > (step - steps_per_iteration) // freq
+
+    def evaluate(self, q: torch.nn.Module, step: int, result: TrainResult, log: Callable[[str], None]) -> bool:
+        """A greedy evaluation, logged and kept as best.pt when best; True once the run is solved."""
+        assert self.eval_envs is not None and self.writer is not None
+        return record_evaluation(self.algo, self.cfg, q, self.eval_envs, self.precision, step, result, self.writer, log)
+
+    def close(self, result: TrainResult, q: torch.nn.Module) -> None:
+        """final.pt, the learning curve and summary.json written; the log and every pool closed."""
+        assert self.writer is not None
+        finish(self.algo, self.cfg, result, q, self.started, self.writer)
+        self.envs.close()
+        if self.eval_envs is not None:
+            self.eval_envs.close()

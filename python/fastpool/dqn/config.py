@@ -29,6 +29,14 @@ ATARI: dict[str, Any] = {
     "checkpoint_freq": 500_000,
 }
 
+# On a CPU (two cores): sized for an hour, ~3M env steps; exploration ends at 300k steps and the
+# replay holds 400k frames (2.8 GB).
+ATARI_CPU: dict[str, Any] = {
+    "total_timesteps": 3_000_000,
+    "buffer_size": 400_000,
+    "learning_starts": 20_000,
+}
+
 # rl-baselines3-zoo's DQN hyperparameters (its train_freq 4 with gradient_steps -1 is one
 # gradient step per env step); each stops at gymnasium's reward threshold for the env.
 ACROBOT: dict[str, Any] = {
@@ -97,7 +105,7 @@ class DQNConfig(TrainerConfig):
     overlap: bool = True  # step the envs (C++ threads) while the learner trains
     device: str = "auto"  # "auto": CUDA if available, else CPU
     precision: str = "auto"  # "auto": bfloat16 autocast where the device computes it natively, else "fp32"
-    torch_threads: int | None = None  # default: all CPUs
+    torch_threads: int | None = None  # default: the CPUs the pool leaves (overlap), else all
     run_dir: str = "runs"
 
     ALGO: ClassVar[str] = "dqn"
@@ -116,3 +124,4 @@ class DQNConfig(TrainerConfig):
     # Presets: CartPole, Acrobot, MountainCar (rl-zoo's); Atari (CleanRL's dqn_atari).
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = {"Acrobot-v1": ACROBOT, "MountainCar-v0": MOUNTAIN_CAR}
     FAMILY_PRESETS: ClassVar[dict[str, dict[str, Any]]] = {"atari": ATARI}
+    CPU_FAMILY_PRESETS: ClassVar[dict[str, dict[str, Any]]] = {"atari": ATARI_CPU}

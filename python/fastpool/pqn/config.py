@@ -26,6 +26,15 @@ ATARI: dict[str, Any] = {
     "checkpoint_freq": 1_000_000,
     "overlap": True,
 }
+# On a CPU (two cores): the same algorithm sized for an hour, ~3M env steps, so exploration ends
+# at 300k steps and the learning rate anneals over 3M; 64 envs update the network twice as often
+# per env step as 128 (same minibatch of 128, same epochs per transition).
+ATARI_CPU: dict[str, Any] = {
+    "num_envs": 64,
+    "num_minibatches": 16,
+    "total_timesteps": 3_000_000,
+    "checkpoint_freq": 500_000,
+}
 # Classic control stops at gymnasium's reward threshold for the env. MountainCar's reward is -1
 # until the goal: longer rollouts and lambda 0.95 carry a rare success further back (seeds 1 and
 # 2 solved it in 0.5M steps; seed 3 needed 0.65M of a 2M-step schedule).
@@ -71,7 +80,7 @@ class PQNConfig(TrainerConfig):
     overlap: bool = False  # collect the next rollout (one update behind) while learning on this one
     device: str = "auto"  # "auto": CUDA if available, else CPU
     precision: str = "auto"  # "auto": bfloat16 autocast where the device computes it natively, else "fp32"
-    torch_threads: int | None = None  # default: all CPUs
+    torch_threads: int | None = None  # default: the CPUs the pool leaves (overlap), else all
     run_dir: str = "runs"
 
     @property
@@ -90,6 +99,7 @@ class PQNConfig(TrainerConfig):
     # Presets: classic control; Atari (CleanRL's pqn_atari).
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = CLASSIC_CONTROL
     FAMILY_PRESETS: ClassVar[dict[str, dict[str, Any]]] = {"atari": ATARI}
+    CPU_FAMILY_PRESETS: ClassVar[dict[str, dict[str, Any]]] = {"atari": ATARI_CPU}
 
     def validate(self) -> None:
         """Every field's type and range; a ValueError/TypeError names the field and what it takes."""

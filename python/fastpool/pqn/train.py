@@ -144,7 +144,8 @@ def q_lambda_returns(q: torch.nn.Module, r: Rollout, gamma: float, lam: float, p
     return returns
 
 
-def _max_q(q: torch.nn.Module, obs: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+def _max_q(q: torch.nn.Module, obs: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    # Chunks of a few hundred stay in cache: 4096 at once took twice as long per obs on a CPU.
     if len(obs) == 0:
         return torch.zeros(0, device=obs.device)
     return torch.cat([q(part).max(dim=1).values.float() for part in obs.split(chunk)])

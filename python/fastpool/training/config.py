@@ -48,14 +48,19 @@ class TrainerConfig:
     RANGES: ClassVar[dict[str, tuple[Any, Any, Any]]]
     PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]]  # by env id
     FAMILY_PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]]  # by family, for ids without their own
+    # On a CPU, changes to a family's preset that size it for an hour of two cores.
+    CPU_FAMILY_PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     @classmethod
     def for_env(cls: type[C], env_id: str, **overrides: Any) -> C:
-        """The preset for an env, then overrides."""
+        """The preset for an env, then overrides. A family's preset is sized for the device the
+        run will use: on a CPU, CPU_FAMILY_PRESETS changes it (a shorter schedule)."""
         from fastpool.registry import resolve
 
         entry = resolve(env_id)
         preset = cls.PRESETS.get(entry.env_id) or cls.FAMILY_PRESETS.get(entry.family, {})
+        if preset and entry.family in cls.CPU_FAMILY_PRESETS and _runs_on_cpu(overrides.get("device", "auto")):
+            preset = {**preset, **cls.CPU_FAMILY_PRESETS[entry.family]}
         cls._check_names(overrides)
         cfg = cls(**{"env_id": env_id, **preset, **overrides})
         cfg.validate()
@@ -77,6 +82,16 @@ class TrainerConfig:
         unknown = set(changes) - {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         if unknown:
             raise TypeError(f"unknown {cls.ALGO.upper()} option(s): {sorted(unknown)}")
+
+
+def _runs_on_cpu(device: Any) -> bool:
+    if not isinstance(device, str):
+        return False  # refused by validate()
+    if device == "auto":
+        import torch
+
+        return not torch.cuda.is_available()
+    return device.startswith("cpu")
 
 
 def check_fields(cfg: Any, ranges: Mapping[str, tuple[Any, Any, Any]], optional: frozenset[str]) -> None:

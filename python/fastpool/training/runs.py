@@ -24,6 +24,7 @@ class TrainResult:
     solved: bool
     best_eval: float
     evals: list[tuple[int, float]] = field(default_factory=list)  # (step, mean eval return)
+    eval_times: list[float] = field(default_factory=list)  # wall seconds into its session at each eval's end
     episodes: list[tuple[int, float]] = field(default_factory=list)  # (step, training episode return)
 
     def state(self) -> dict[str, Any]:
@@ -37,6 +38,7 @@ class TrainResult:
             solved=r["solved"],
             best_eval=r["best_eval"],
             evals=[tuple(e) for e in r["evals"]],
+            eval_times=list(r.get("eval_times", [])),
             episodes=[tuple(e) for e in r["episodes"]],
         )
 
@@ -117,20 +119,33 @@ def load_state(path: str | Path) -> dict:
     return state
 
 
-def write_summary(result: TrainResult, wall_s: float) -> None:
+def write_summary(result: TrainResult, wall_s: float, started: float) -> None:
     """summary.json in the run directory: how far the run got, how fast, and its evaluations."""
     recent = [r for _, r in result.episodes[-100:]]
     summary = {
         "env_steps": result.global_step,
         "wall_s": round(wall_s, 1),
+        "started_at": round(started, 3),  # epoch seconds: the session's clock starts here
         "env_steps_per_s": round(result.global_step / max(wall_s, 1e-9), 1),
         "solved": result.solved,
         "best_eval": result.best_eval if np.isfinite(result.best_eval) else None,
         "evals": result.evals,
+        "eval_wall_s": result.eval_times,
         "episodes": len(result.episodes),
         "mean_of_last_100_episodes": float(np.mean(recent)) if recent else None,
+        "episode_curve": _binned(result.episodes),
     }
     (result.run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+
+
+def _binned(episodes: list[tuple[int, float]], bins: int = 200) -> list[tuple[int, float]]:
+    """At most `bins` points of the training curve: each the last step and mean return of a run
+    of consecutive episodes."""
+    if not episodes:
+        return []
+    steps, rets = np.array([s for s, _ in episodes]), np.array([r for _, r in episodes])
+    parts = np.array_split(np.arange(len(episodes)), min(bins, len(episodes)))
+    return [(int(steps[i[-1]]), round(float(rets[i].mean()), 2)) for i in parts]
 
 
 def load_run_config(path: str | Path, cls: Any) -> Any:
@@ -149,7 +164,7 @@ def finish(algo: str, cfg: RunConfig, result: TrainResult, q: torch.nn.Module, s
     state = {"algo": algo, "config": asdict(cfg), "q": q.state_dict(), "step": result.global_step}  # type: ignore[call-overload]
     torch.save(state, result.run_dir / "final.pt")
     plot(result, result.run_dir / "learning_curve.png", f"{algo.upper()} on {cfg.env_id}")
-    write_summary(result, time.time() - started)
+    write_summary(result, time.time() - started, started)
     writer.close()
 
 

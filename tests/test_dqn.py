@@ -2,8 +2,6 @@
 deterministic tiny runs, exact resume, eval video, and the CLI."""
 
 import re
-import subprocess
-import sys
 from collections import deque
 from pathlib import Path
 
@@ -104,19 +102,14 @@ def _tiny(**overrides):
     return DQNConfig.for_env("CartPole-v1", **{**base, **overrides})
 
 
-def _params(path):
-    return torch.load(path, weights_only=False)["q"]
-
-
-def test_tiny_training_runs_are_deterministic(tmp_path):
+def test_tiny_training_runs_are_deterministic(tmp_path, same_weights):
     a = train(_tiny(run_dir=str(tmp_path / "a")), progress=False)
     b = train(_tiny(run_dir=str(tmp_path / "b")), progress=False)
     assert a.episodes == b.episodes and len(a.episodes) > 10
-    for k, v in _params(a.run_dir / "final.pt").items():
-        torch.testing.assert_close(v, _params(b.run_dir / "final.pt")[k], rtol=0, atol=0)
+    same_weights(a.run_dir / "final.pt", b.run_dir / "final.pt")
 
 
-def test_resume_continues_exactly(tmp_path):
+def test_resume_continues_exactly(tmp_path, same_weights):
     full = train(_tiny(run_dir=str(tmp_path / "full"), checkpoint_freq=1200, save_replay=True), progress=False)
     part = train(
         _tiny(run_dir=str(tmp_path / "part"), checkpoint_freq=1200, save_replay=True),
@@ -130,8 +123,7 @@ def test_resume_continues_exactly(tmp_path):
     )
     assert resumed.global_step == full.global_step
     assert resumed.episodes == full.episodes
-    for k, v in _params(full.run_dir / "final.pt").items():
-        torch.testing.assert_close(v, _params(resumed.run_dir / "final.pt")[k], rtol=0, atol=0)
+    same_weights(full.run_dir / "final.pt", resumed.run_dir / "final.pt")
 
 
 def test_atari_training_runs_the_cnn_path(tmp_path):
@@ -153,11 +145,7 @@ def test_atari_training_runs_the_cnn_path(tmp_path):
     assert any(result.run_dir.glob("events.out.tfevents.*"))
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "fastpool", *args], capture_output=True, text=True, check=False)
-
-
-def test_eval_writes_a_readable_video(tmp_path):
+def test_eval_writes_a_readable_video(tmp_path, cli):
     imageio = pytest.importorskip("imageio.v2")
     cfg = DQNConfig.for_env("Pong", eval_max_episode_steps=40)
     q = q_network((4, 84, 84), 6, cfg.hidden_sizes)
@@ -165,26 +153,26 @@ def test_eval_writes_a_readable_video(tmp_path):
     from dataclasses import asdict
 
     torch.save({"config": asdict(cfg), "q": q.state_dict()}, model)
-    out = _cli("eval", str(model), "--episodes", "2", "--video", str(tmp_path / "play.mp4"), "--device", "cpu")
+    out = cli("eval", str(model), "--episodes", "2", "--video", str(tmp_path / "play.mp4"), "--device", "cpu")
     assert out.returncode == 0, out.stderr
     assert "mean" in out.stdout
     frames = imageio.mimread(tmp_path / "play.mp4", memtest=False)
     assert len(frames) >= 40 and frames[0].shape[:2] == (210, 160)
 
 
-def test_cli_help_and_bad_flags():
+def test_cli_help_and_bad_flags(cli):
     for args in (["--help"], ["train", "dqn", "--help"], ["eval", "--help"]):
-        out = _cli(*args)
+        out = cli(*args)
         assert out.returncode == 0 and "usage" in out.stdout
-    out = _cli("train", "dqn", "--num-envs", "many")
+    out = cli("train", "dqn", "--num-envs", "many")
     assert out.returncode == 2 and "invalid int value" in out.stderr
-    out = _cli("train", "dqn", "--set", "bogus=1")
+    out = cli("train", "dqn", "--set", "bogus=1")
     assert out.returncode != 0 and "bogus" in out.stderr
-    out = _cli("train", "dqn", "--env", "NoSuchGame", "--set", "total_timesteps=10")
+    out = cli("train", "dqn", "--env", "NoSuchGame", "--set", "total_timesteps=10")
     assert out.returncode != 0 and "unknown env id" in out.stderr
-    out = _cli("eval", "missing.pt")
+    out = cli("eval", "missing.pt")
     assert out.returncode != 0 and "no model file" in out.stderr
-    out = _cli("frobnicate")
+    out = cli("frobnicate")
     assert out.returncode == 2
 
 
@@ -201,22 +189,22 @@ def test_cli_help_and_bad_flags():
         (["--stop-after", "0"], "--stop-after must be >= 1"),
     ],
 )
-def test_cli_refuses_bad_config_at_parse_time_and_makes_no_run_dir(tmp_path, args, message):
-    out = _cli("train", "dqn", "--run-dir", str(tmp_path / "runs"), "--no-progress", *args)
+def test_cli_refuses_bad_config_at_parse_time_and_makes_no_run_dir(tmp_path, args, message, cli):
+    out = cli("train", "dqn", "--run-dir", str(tmp_path / "runs"), "--no-progress", *args)
     assert out.returncode != 0 and re.search(message, out.stderr), out.stderr
     assert not (tmp_path / "runs").exists()
 
 
-def test_cli_eval_and_bench_refuse_nonsense(tmp_path):
-    out = _cli("eval", "missing.pt", "--episodes", "0")
+def test_cli_eval_and_bench_refuse_nonsense(tmp_path, cli):
+    out = cli("eval", "missing.pt", "--episodes", "0")
     assert out.returncode != 0 and "--episodes must be >= 1" in out.stderr
-    out = _cli("bench", "--seconds", "-1")
+    out = cli("bench", "--seconds", "-1")
     assert out.returncode != 0 and "--seconds must be > 0" in out.stderr
-    out = _cli("bench", "--num-envs", "0")
+    out = cli("bench", "--num-envs", "0")
     assert out.returncode != 0 and "--num-envs must be >= 1" in out.stderr
 
 
-def test_cli_names_corrupt_truncated_and_foreign_checkpoints(tmp_path):
+def test_cli_names_corrupt_truncated_and_foreign_checkpoints(tmp_path, cli):
     corrupt = tmp_path / "corrupt.pt"
     corrupt.write_bytes(b"not a checkpoint at all")
     foreign = tmp_path / "foreign.pt"
@@ -231,25 +219,25 @@ def test_cli_names_corrupt_truncated_and_foreign_checkpoints(tmp_path):
         (foreign, "is not a fastpool DQN model or checkpoint"),
     ]:
         for args in (["eval", str(path)], ["train", "dqn", "--resume", str(path)]):
-            out = _cli(*args)
+            out = cli(*args)
             assert out.returncode != 0 and str(path) in out.stderr and message in out.stderr, out.stderr
             assert "Traceback" not in out.stderr
 
 
-def test_cli_resume_applies_what_can_change_and_refuses_the_rest(tmp_path):
+def test_cli_resume_applies_what_can_change_and_refuses_the_rest(tmp_path, cli):
     part = train(_tiny(run_dir=str(tmp_path), checkpoint_freq=1200), progress=False, stop_after=1200)
     checkpoint = str(part.run_dir / "checkpoint.pt")
-    out = _cli("train", "dqn", "--resume", checkpoint, "--env", "Pong")
+    out = cli("train", "dqn", "--resume", checkpoint, "--env", "Pong")
     assert out.returncode != 0 and "--env Pong" in out.stderr and "CartPole-v1" in out.stderr
-    out = _cli("train", "dqn", "--resume", checkpoint, "--set", "buffer_size=10", "--num-envs", "8")
+    out = cli("train", "dqn", "--resume", checkpoint, "--set", "buffer_size=10", "--num-envs", "8")
     assert out.returncode != 0 and "buffer_size, num_envs cannot change when resuming" in out.stderr
-    out = _cli("train", "dqn", "--resume", checkpoint, "--total-timesteps", "1800", "--no-progress")
+    out = cli("train", "dqn", "--resume", checkpoint, "--total-timesteps", "1800", "--no-progress")
     assert out.returncode == 0, out.stderr
     assert "after 1,800 env steps" in out.stdout
 
 
-def test_cli_names_the_model_it_wrote_when_there_was_no_evaluation(tmp_path):
-    out = _cli(
+def test_cli_names_the_model_it_wrote_when_there_was_no_evaluation(tmp_path, cli):
+    out = cli(
         "train", "dqn", "--run-dir", str(tmp_path), "--no-progress", "--total-timesteps", "300",
         "--set", "eval_freq=0", "--set", "learning_starts=100", "--device", "cpu",
     )  # fmt: skip

@@ -389,3 +389,64 @@ def test_huge_seed_lists_and_types_for_atari():
         env.reset(seed=2**64 - 1)
     env.reset(seed=[2**64 - 1, 0])  # the largest seeds are fine
     env.step(np.zeros(2, dtype=np.int64))
+
+
+# -- huge, odd and impossible values ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"num_threads": 2**70}, r"num_threads must be in \[1, 1024\]"),
+        ({"max_episode_steps": 2**40}, r"max_episode_steps must be in \[1, 2147483647\]"),
+        ({"batch_size": 2**64}, r"batch_size must be in \[1, 4\]"),
+        ({"num_envs": 2**64}, "num_envs must be in"),
+    ],
+)
+def test_huge_integers_are_named_with_their_range(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fastpool.make("CartPole-v1", **{"num_envs": 4, **kwargs})
+
+
+def test_render_env_id_out_of_any_range():
+    env = fastpool.make("Pong", num_envs=2, seed=0)
+    env.reset()
+    with pytest.raises(ValueError, match=r"env_id 1180591620717411303424 is out of range \[0, 2\)"):
+        env.render(2**70)
+
+
+def test_a_pool_too_big_for_memory_fails_before_allocating():
+    start = time.monotonic()
+    with pytest.raises(MemoryError, match=r"need about .* GiB .* this machine has"):
+        fastpool.make("Breakout", num_envs=2**20)
+    assert time.monotonic() - start < 1.0
+
+
+def test_zero_dimensional_numpy_seeds():
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=np.array(3))
+    a, _ = env.reset(seed=np.array(7))
+    b, _ = fastpool.make("CartPole-v1", num_envs=2, seed=7).reset()
+    np.testing.assert_array_equal(a, b)
+    assert env.np_random_seed == (7, 8)
+
+
+@pytest.mark.parametrize(
+    "actions, error, match",
+    [
+        (np.array([0, 2**70], dtype=object), ValueError, "out of range"),
+        (np.array([0, 1.5], dtype=object), TypeError, "must be integers, got float"),
+        (np.array([0, None], dtype=object), TypeError, "must be integers"),
+    ],
+)
+def test_object_arrays_of_actions(actions, error, match):
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0)
+    env.reset()
+    with pytest.raises(error, match=match):
+        env.step(actions)
+    env.step(np.array([0, 1], dtype=object))
+
+
+@pytest.mark.parametrize("env_id", ["Combat", "ALE/Joust-v5", "MazeCrazeNoFrameskip-v4", "Warlords-v5"])
+def test_multiplayer_only_roms_say_so(env_id):
+    with pytest.raises(ValueError, match="no single-player mode"):
+        fastpool.make(env_id)

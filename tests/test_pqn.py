@@ -2,16 +2,12 @@
 without overlap, exact resume, the CNN path, and the CLI."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from fastpool.dqn import DQNConfig  # noqa: E402
-from fastpool.dqn import train as dqn_train  # noqa: E402
 from fastpool.pqn import PQNConfig, train  # noqa: E402
 from fastpool.pqn.train import Rollout, q_lambda_returns  # noqa: E402
 from fastpool.training import Precision  # noqa: E402
@@ -108,23 +104,14 @@ def _tiny(**overrides):
     return PQNConfig.for_env("CartPole-v1", **{**base, **overrides})
 
 
-def _params(path):
-    return torch.load(path, weights_only=False)["q"]
-
-
-def _same_weights(a, b):
-    for k, v in _params(a).items():
-        torch.testing.assert_close(v, _params(b)[k], rtol=0, atol=0)
-
-
 @pytest.mark.parametrize("overlap", [False, True])
-def test_tiny_runs_are_deterministic(tmp_path, overlap):
+def test_tiny_runs_are_deterministic(tmp_path, overlap, same_weights):
     a = train(_tiny(run_dir=str(tmp_path / "a"), overlap=overlap), progress=False)
     b = train(_tiny(run_dir=str(tmp_path / "b"), overlap=overlap), progress=False)
     assert a.global_step == b.global_step == 2_048
     assert a.episodes == b.episodes and len(a.episodes) > 20
     assert a.evals == b.evals and len(a.evals) == 2
-    _same_weights(a.run_dir / "final.pt", b.run_dir / "final.pt")
+    same_weights(a.run_dir / "final.pt", b.run_dir / "final.pt")
     summary = json.loads((a.run_dir / "summary.json").read_text())
     assert summary["env_steps"] == 2_048 and summary["evals"] == [list(e) for e in a.evals]
     assert summary["episodes"] == len(a.episodes) and summary["env_steps_per_s"] > 0
@@ -144,7 +131,7 @@ def test_overlap_acts_one_update_behind(tmp_path):
 
 
 @pytest.mark.parametrize("overlap", [False, True])
-def test_resume_continues_exactly(tmp_path, overlap):
+def test_resume_continues_exactly(tmp_path, overlap, same_weights):
     cfg = dict(checkpoint_freq=1_024, overlap=overlap, eval_freq=0)
     full = train(_tiny(run_dir=str(tmp_path / "full"), **cfg), progress=False)
     part = train(_tiny(run_dir=str(tmp_path / "part"), **cfg), progress=False, stop_after=1_024)
@@ -152,7 +139,7 @@ def test_resume_continues_exactly(tmp_path, overlap):
     resumed = train(_tiny(run_dir=str(tmp_path / "part"), **cfg), resume=part.run_dir / "checkpoint.pt", progress=False)
     assert resumed.global_step == full.global_step == 2_048
     assert resumed.episodes == full.episodes
-    _same_weights(full.run_dir / "final.pt", resumed.run_dir / "final.pt")
+    same_weights(full.run_dir / "final.pt", resumed.run_dir / "final.pt")
 
 
 def test_atari_runs_the_layer_norm_cnn_path(tmp_path):
@@ -187,40 +174,20 @@ def test_config_names_what_is_wrong():
         PQNConfig.for_env("CartPole-v1", anneal_lr=1)
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "fastpool", *args], capture_output=True, text=True, check=False)
-
-
-def test_cli_trains_evaluates_and_refuses_a_dqn_checkpoint(tmp_path):
-    out = _cli(
+def test_cli_trains_evaluates_and_refuses_bad_options(tmp_path, cli):
+    out = cli(
         "train", "pqn", "--run-dir", str(tmp_path), "--no-progress", "--total-timesteps", "1024",
         "--device", "cpu", "--set", "num_steps=16", "--set", "eval_freq=512", "--set", "checkpoint_freq=512",
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     model = next(line.split()[2] for line in out.stdout.splitlines() if line.startswith("best model:"))
-    out = _cli("eval", model, "--episodes", "2", "--device", "cpu")
+    out = cli("eval", model, "--episodes", "2", "--device", "cpu")
     assert out.returncode == 0 and "over 2 episodes" in out.stdout, out.stderr
     checkpoint = next(tmp_path.glob("CartPole-v1__pqn__*/checkpoint.pt"))
-    out = _cli("train", "pqn", "--resume", str(checkpoint), "--set", "q_lambda=0.5")
+    out = cli("train", "pqn", "--resume", str(checkpoint), "--set", "q_lambda=0.5")
     assert out.returncode != 0 and "q_lambda cannot change when resuming" in out.stderr
-    out = _cli("train", "dqn", "--resume", str(checkpoint))
-    assert out.returncode != 0 and "is a pqn run: resume it with `fastpool train pqn`" in out.stderr
-
-    dqn = dqn_train(
-        DQNConfig.for_env(
-            "CartPole-v1", total_timesteps=600, learning_starts=100, eval_freq=0, checkpoint_freq=300,
-            device="cpu", run_dir=str(tmp_path / "dqn"), torch_threads=1,
-        ),
-        progress=False,
-    )  # fmt: skip
-    out = _cli("train", "pqn", "--resume", str(dqn.run_dir / "checkpoint.pt"))
-    assert out.returncode != 0 and "is a dqn run: resume it with `fastpool train dqn`" in out.stderr
-    out = _cli("train", "pqn", "--set", "num_minibatches=7", "--run-dir", str(tmp_path / "bad"))
+    out = cli("train", "pqn", "--set", "num_minibatches=7", "--run-dir", str(tmp_path / "bad"))
     assert out.returncode != 0 and "num_minibatches (7) must divide" in out.stderr
-    out = _cli("train", "pqn", "--stop-after-seconds", "0", "--run-dir", str(tmp_path / "bad"))
+    out = cli("train", "pqn", "--stop-after-seconds", "0", "--run-dir", str(tmp_path / "bad"))
     assert out.returncode != 0 and "--stop-after-seconds must be > 0" in out.stderr
-    for algo in ("pqn", "dqn"):
-        out = _cli("train", algo, "--env", "Pendulum-v1", "--run-dir", str(tmp_path / "bad"))
-        assert out.returncode != 0 and "Traceback" not in out.stderr
-        assert "Pendulum-v1: DQN and PQN choose among discrete actions" in out.stderr, out.stderr
     assert not (tmp_path / "bad").exists()

@@ -3,6 +3,9 @@ scaled in the first convolution, fused Adam, channels-last, staged copies) equal
 within stated tolerances; precision choice; configs' shared checks; the family table's answers."""
 
 import dataclasses
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -182,3 +185,33 @@ def test_configs_share_one_base():
         cfg = cls.for_env("Breakout")
         assert cfg.env_options == {"episodic_life": True, "reward_clip": True}
         assert dataclasses.replace(cfg).precision == "auto"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+def test_a_failed_checkpoint_write_keeps_the_last_good_one(tmp_path):
+    """Under a file-size limit (`ulimit -f`), the write fails with the path and the cause named,
+    the previous checkpoint stays whole and readable, and no temporary file is left."""
+    code = textwrap.dedent(
+        f"""
+        import resource, sys
+        from pathlib import Path
+        import torch
+        from fastpool.training.runs import SaveError, save_atomic
+        path = Path({str(tmp_path)!r}) / "checkpoint.pt"
+        save_atomic({{"q": torch.zeros(10)}}, path)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))
+        try:
+            save_atomic({{"q": torch.zeros(1_000_000)}}, path)
+        except SaveError as e:
+            print(e)
+            sys.exit(0)
+        sys.exit("no SaveError")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    path = tmp_path / "checkpoint.pt"
+    assert f"could not write {path}" in out.stdout and "the previous one is kept" in out.stdout
+    assert "File too large" in out.stdout or "file size limit" in out.stdout, out.stdout
+    assert torch.load(path, weights_only=False)["q"].shape == (10,)
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import signal
 import sys
 import time
 from typing import Any
@@ -81,6 +82,8 @@ def train_cmd(args: argparse.Namespace) -> None:
 
     config_cls, train, load_config, resumable = _trainer(args.algo)
     overrides = dict(args.set)
+    if "env_id" in overrides:
+        sys.exit("fastpool train: choose the env with --env, not --set env_id=...")
     for name in ("num_envs", "seed", "total_timesteps", "device", "run_dir", "backend", "num_workers"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
@@ -113,8 +116,12 @@ def train_cmd(args: argparse.Namespace) -> None:
             cfg = config_cls.for_env(args.env or "CartPole-v1", **overrides)
     except (TypeError, ValueError, CheckpointError) as e:
         sys.exit(f"fastpool train: {e}")
-    from fastpool.training import UnsupportedEnv
+    from fastpool.training import UnsupportedEnv, pick_device
 
+    try:
+        pick_device(cfg.device)  # a device this torch cannot use is refused before a run directory exists
+    except ValueError as e:
+        sys.exit(f"fastpool train: {e}")
     try:
         result = train(
             cfg,
@@ -125,6 +132,15 @@ def train_cmd(args: argparse.Namespace) -> None:
         )
     except UnsupportedEnv as e:
         sys.exit(f"fastpool train: {cfg.env_id}: {e}")
+    except OSError as e:  # a run directory that cannot be written, say
+        sys.exit(f"fastpool train: {e}")
+    if result.stopped_by:
+        if result.checkpoint:
+            print(f"stopped by {result.stopped_by} at env step {result.global_step:,}; checkpoint: {result.checkpoint}")
+            print(f"resume:         fastpool train {args.algo} --resume {result.checkpoint}")
+        else:
+            print(f"stopped by {result.stopped_by} at env step {result.global_step:,}; no checkpoint could be written")
+        sys.exit(128 + int(getattr(signal, result.stopped_by)))
     status = "solved" if result.solved else "finished"
     print(f"{status} {cfg.env_id} after {result.global_step:,} env steps; best eval mean return {result.best_eval:.1f}")
     print(f"learning curve: {result.run_dir / 'learning_curve.png'}")

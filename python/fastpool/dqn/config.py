@@ -105,7 +105,7 @@ class DQNConfig(TrainerConfig):
     overlap: bool = True  # step the envs (C++ threads) while the learner trains
     device: str = "auto"  # "auto": CUDA if available, else CPU
     precision: str = "auto"  # "auto": bfloat16 autocast where the device computes it natively, else "fp32"
-    torch_threads: int | None = None  # default: the CPUs the pool leaves (overlap), else all
+    torch_threads: int | None = None  # default: all CPUs
     run_dir: str = "runs"
 
     ALGO: ClassVar[str] = "dqn"

@@ -97,8 +97,11 @@ def train(
             optimizer.step()
         return None if loss is None else float(loss.detach())
 
+    def save() -> None:
+        _save_checkpoint(run_dir / "checkpoint.pt", cfg, result, q, target, optimizer, rb, rng)
+
     # -- the loop ---------------------------------------------------------------
-    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps) and not session.out_of_time():
+    while step < min(cfg.total_timesteps, stop_after or cfg.total_timesteps) and not session.should_stop():
         epsilon = linear_schedule(cfg.start_e, cfg.end_e, cfg.exploration_fraction * cfg.total_timesteps, step)
         with precision.acting():
             actions = q(torch.as_tensor(obs, device=device)).argmax(dim=1).cpu().numpy()
@@ -157,13 +160,16 @@ def train(
 
         if cfg.checkpoint_freq and step // cfg.checkpoint_freq > (step - cfg.num_envs) // cfg.checkpoint_freq:
             result.global_step = step
-            _save_checkpoint(run_dir / "checkpoint.pt", cfg, result, q, target, optimizer, rb, rng)
+            session.checkpoint(save, bar.write)
             obs, _ = envs.reset(seed=cfg.seed + step)
             rb.end_episodes()
             returns[:] = 0.0
 
-    bar.close()
     result.global_step = step
+    if session.stop_signal:  # Ctrl-C or SIGTERM: where the run is now, resumable
+        result.stopped_by = session.stop_signal
+        result.checkpoint = run_dir / "checkpoint.pt" if session.checkpoint(save, bar.write) else None
+    bar.close()
     session.close(result, q)
     return result
 

@@ -80,7 +80,7 @@ class PQNConfig(TrainerConfig):
     overlap: bool = False  # collect the next rollout (one update behind) while learning on this one
     device: str = "auto"  # "auto": CUDA if available, else CPU
     precision: str = "auto"  # "auto": bfloat16 autocast where the device computes it natively, else "fp32"
-    torch_threads: int | None = None  # default: the CPUs the pool leaves (overlap), else all
+    torch_threads: int | None = None  # default: the CPUs the pool leaves with overlap, else all
     run_dir: str = "runs"
 
     @property

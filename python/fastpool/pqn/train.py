@@ -162,7 +162,7 @@ def train(
     env step, `stop_after_seconds` at the first update after that much wall time (as a
     preempted job would end; resume it later from its last checkpoint)."""
     # -- set-up -----------------------------------------------------------------
-    session = Session(cfg, "pqn", stop_after_seconds)
+    session = Session(cfg, "pqn", stop_after_seconds, shares_cores=cfg.overlap)
     act_rng = np.random.default_rng(cfg.seed)  # exploration (the collector's thread)
     learn_rng = np.random.default_rng(cfg.seed + 1)  # minibatch order (the learner's)
     precision, device = session.precision, session.device
@@ -201,12 +201,15 @@ def train(
                 optimizer.step()
         return float(loss.detach())
 
+    def save() -> None:
+        _save_checkpoint(run_dir / "checkpoint.pt", cfg, result, q, optimizer, act_rng, learn_rng)
+
     # -- the loop ---------------------------------------------------------------
     rollout = collector.collect(actor, step) if step < limit else None
     while rollout is not None:
         after = step + cfg.batch_size
         checkpoint_due = cfg.checkpoint_freq and after // cfg.checkpoint_freq > step // cfg.checkpoint_freq
-        more = after < limit and not session.out_of_time()
+        more = after < limit and not session.should_stop()
         # The next rollout is collected with the actor (this update's weights are not in it yet),
         # except across a checkpoint, so that a resumed run collects exactly what this one does.
         ahead: Future[Rollout] | None = None
@@ -235,16 +238,19 @@ def train(
 
         if checkpoint_due:
             result.global_step = step
-            _save_checkpoint(run_dir / "checkpoint.pt", cfg, result, q, optimizer, act_rng, learn_rng)
+            session.checkpoint(save, bar.write)
             collector.reset(cfg.seed + step)  # episodes restart here, as in a resumed run
         if not more:
             break
         rollout = next_rollout if next_rollout is not None else collector.collect(actor, step)
 
-    bar.close()
     if pool is not None:
         pool.shutdown()
     result.global_step = step
+    if session.stop_signal:  # Ctrl-C or SIGTERM: where the run is now, resumable
+        result.stopped_by = session.stop_signal
+        result.checkpoint = run_dir / "checkpoint.pt" if session.checkpoint(save, bar.write) else None
+    bar.close()
     session.close(result, q)
     return result
 

@@ -13,7 +13,7 @@ import torch
 import fastpool
 from fastpool.families import family_of
 from fastpool.training.precision import Precision
-from fastpool.training.runs import RunConfig, TrainResult
+from fastpool.training.runs import RunConfig, SaveError, TrainResult, save_atomic
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
@@ -85,7 +85,10 @@ def record_evaluation(
     if mean > result.best_eval:
         result.best_eval = mean
         state = {"algo": algo, "config": asdict(cfg), "q": q.state_dict(), "step": step, "eval": mean}  # type: ignore[call-overload]
-        torch.save(state, result.run_dir / "best.pt")
+        try:
+            save_atomic(state, result.run_dir / "best.pt")
+        except SaveError as e:
+            log(f"warning: {e}; training goes on")
     result.solved = cfg.stop_at_return is not None and mean >= cfg.stop_at_return
     return result.solved
 

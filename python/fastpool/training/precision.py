@@ -13,9 +13,21 @@ import torch
 
 
 def pick_device(name: str) -> torch.device:
+    """ "auto": CUDA where this torch sees a GPU, else the CPU; or a torch device name. A device
+    this torch cannot use is a ValueError that says how to get one."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError as e:
+        raise ValueError(f"device {name!r} is not a torch device ({e}); use auto, cpu or cuda") from e
+    if device.type == "cuda" and not torch.cuda.is_available():
+        why = "this torch is a CPU build" if torch.version.cuda is None else "it sees no CUDA GPU"
+        raise ValueError(
+            f"device {name!r}: {why}. Use --device cpu (or auto), or install a CUDA build of torch "
+            "(pip install torch --index-url https://download.pytorch.org/whl/cu126)"
+        )
+    return device
 
 
 def native_bf16(device: torch.device) -> bool:

@@ -3,8 +3,10 @@ summary and learning-curve plot."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,9 +28,11 @@ class TrainResult:
     evals: list[tuple[int, float]] = field(default_factory=list)  # (step, mean eval return)
     eval_times: list[float] = field(default_factory=list)  # wall seconds into its session at each eval's end
     episodes: list[tuple[int, float]] = field(default_factory=list)  # (step, training episode return)
+    stopped_by: str | None = None  # the signal (SIGINT, SIGTERM) that ended the run early
+    checkpoint: Path | None = None  # the resumable checkpoint written when it did (None: none could be)
 
     def state(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "run_dir"}
+        return {k: v for k, v in asdict(self).items() if k not in ("run_dir", "stopped_by", "checkpoint")}
 
     @classmethod
     def from_state(cls, run_dir: Path, r: dict[str, Any]) -> TrainResult:
@@ -58,6 +62,10 @@ class RunConfig(Protocol):
 
 class CheckpointError(ValueError):
     """A file that is not a readable fastpool model or checkpoint."""
+
+
+class SaveError(OSError):
+    """A model or checkpoint could not be written; the file it would replace is untouched."""
 
 
 def linear_schedule(start: float, end: float, duration: float, t: int) -> float:
@@ -100,9 +108,47 @@ def restore_rng_states(state: dict[str, Any]) -> None:
 
 
 def save_atomic(state: dict[str, Any], path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)  # never leave a half-written checkpoint
+    """Write `path` whole or not at all: into a temporary file, flushed and synced to disk, then
+    renamed over `path`. On failure (disk full, file too large, read-only) the temporary file is
+    removed, `path` keeps what it held, and a SaveError names the path and the cause."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except (OSError, RuntimeError) as e:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        kept = "the previous one is kept" if path.exists() else "there was none before"
+        raise SaveError(f"could not write {path}: {_write_failure(path.parent, e)}; {kept}") from e
+
+
+def _write_failure(directory: Path, error: BaseException) -> str:
+    """What the OS refused, as a person would say it: torch reports a failed write as a bare
+    RuntimeError, so where no OSError says why, the directory, the disk and the file-size limit do."""
+    e: BaseException | None = error
+    while e is not None:
+        if isinstance(e, OSError) and e.errno:
+            return f"{os.strerror(e.errno)} ({errno.errorcode.get(e.errno, e.errno)})"
+        e = e.__cause__ or e.__context__
+    if not os.access(directory, os.W_OK):
+        return "the directory is not writable (read-only?)"
+    free = shutil.disk_usage(directory).free
+    if free < 256 * 2**20:
+        return f"the disk is full ({free / 2**20:.0f} MiB free)"
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit != resource.RLIM_INFINITY:
+            return f"the file size limit (ulimit -f) is {limit:,} bytes"
+    except ImportError:  # not POSIX
+        pass
+    return f"{type(error).__name__}: {error}"
 
 
 def load_state(path: str | Path) -> dict:
@@ -162,7 +208,7 @@ def finish(algo: str, cfg: RunConfig, result: TrainResult, q: torch.nn.Module, s
            writer: SummaryWriter) -> None:  # fmt: skip
     """The end of a run: final.pt, the learning curve, summary.json; the TensorBoard log closed."""
     state = {"algo": algo, "config": asdict(cfg), "q": q.state_dict(), "step": result.global_step}  # type: ignore[call-overload]
-    torch.save(state, result.run_dir / "final.pt")
+    save_atomic(state, result.run_dir / "final.pt")
     plot(result, result.run_dir / "learning_curve.png", f"{algo.upper()} on {cfg.env_id}")
     write_summary(result, time.time() - started, started)
     writer.close()

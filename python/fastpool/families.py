@@ -33,11 +33,6 @@ def _box(entry: EnvEntry) -> spaces.Box:
     return spaces.Box(low, high, dtype=np.float32)
 
 
-def build_cartpole(entry: EnvEntry, options: dict[str, Any], pool: dict[str, Any]) -> Built:
-    steps = int_in("max_episode_steps", options["max_episode_steps"], 1, MAX_INT32)
-    return _core.make_cartpole(**pool, max_episode_steps=steps), _box(entry)
-
-
 def build_classic_control(entry: EnvEntry, options: dict[str, Any], pool: dict[str, Any]) -> Built:
     steps = int_in("max_episode_steps", options["max_episode_steps"], 1, MAX_INT32)
     return _core.make_classic_control(entry.core_name, **pool, max_episode_steps=steps), _box(entry)
@@ -53,7 +48,6 @@ def build_faulty(entry: EnvEntry, options: dict[str, Any], pool: dict[str, Any])
 
 
 BUILDERS: dict[str, Callable[[EnvEntry, dict[str, Any], dict[str, Any]], Built]] = {
-    "cartpole": build_cartpole,
     "classic_control": build_classic_control,
     "atari": build_atari,
     "faulty": build_faulty,

@@ -18,7 +18,6 @@
 #include "fastpool/core/parallel.h"
 #include "fastpool/core/pool.h"
 #include "fastpool/envs/atari/atari.h"
-#include "fastpool/envs/cartpole/cartpole.h"
 #include "fastpool/envs/classic_control/classic_control.h"
 #include "fastpool/envs/testing/faulty.h"
 
@@ -383,19 +382,6 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("action_names", [](const PyPool& p) { return p.pool().spec().action_names; });
 
   m.def(
-      "make_cartpole",
-      [](int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset, uint64_t seed,
-         int max_episode_steps) {
-        if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
-        return make_pool(
-            num_envs, num_threads, batch_size, autoreset, seed,
-            [=](int) { return std::make_unique<fastpool::CartPole>(max_episode_steps); },
-            [](const Env&) { return fastpool::CartPole::spec(); });
-      },
-      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"),
-      py::arg("max_episode_steps"), "A pool of CartPole-v1 envs; env i's stream is seeded with seed + i.");
-
-  m.def(
       "make_classic_control",
       [](const std::string& name, int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
          uint64_t seed, int max_episode_steps) {
@@ -408,7 +394,7 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("name"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
       py::arg("seed"), py::arg("max_episode_steps"),
-      "A pool of one classic-control env: Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 or Pendulum-v1.");
+      "A pool of one classic-control env, named as its registry entry's core_name (\"CartPole\", \"Pendulum\", ...).");
 
   m.def(
       "make_faulty",

@@ -15,7 +15,6 @@
 #include "ale/common/Log.hpp"
 #include "fastpool/core/pool.h"
 #include "fastpool/envs/atari/atari.h"
-#include "fastpool/envs/cartpole/cartpole.h"
 #include "fastpool/envs/classic_control/classic_control.h"
 #include "fastpool/envs/testing/faulty.h"
 
@@ -124,7 +123,7 @@ int main(int argc, char** argv) {
   ale::Logger::setMode(ale::Logger::Error);
 
   // CartPole: one trajectory per env, the same for any thread count and batch size.
-  auto cartpole = [](int) -> std::unique_ptr<Env> { return std::make_unique<CartPole>(); };
+  auto cartpole = [](int) -> std::unique_ptr<Env> { return std::make_unique<CartPole>(500); };
   std::vector<uint64_t> ref;
   for (int threads : {1, 2, 4}) {
     for (int batch : {16, 4, 5}) {

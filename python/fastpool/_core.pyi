@@ -4,7 +4,7 @@ fastpool's C++ engine. Use fastpool.make(); this module is internal.
 from __future__ import annotations
 import numpy
 import typing
-__all__: list[str] = ['AtariConfig', 'Autoreset', 'Pool', 'make_atari', 'make_cartpole', 'make_classic_control', 'make_faulty']
+__all__: list[str] = ['AtariConfig', 'Autoreset', 'Pool', 'make_atari', 'make_classic_control', 'make_faulty']
 class _Batch:
     pass
 class Autoreset:
@@ -194,13 +194,9 @@ def make_atari(config: AtariConfig, num_envs: typing.SupportsInt | typing.Suppor
     """
     A pool of one Atari game with the preprocessing config describes.
     """
-def make_cartpole(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
-    """
-    A pool of CartPole-v1 envs; env i's stream is seeded with seed + i.
-    """
 def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
     """
-    A pool of one classic-control env: Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 or Pendulum-v1.
+    A pool of one classic-control env, named as its registry entry's core_name ("CartPole", "Pendulum", ...).
     """
 def make_faulty(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
     ...

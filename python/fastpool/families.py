@@ -38,11 +38,6 @@ def _box(entry: EnvEntry) -> spaces.Box:
     return spaces.Box(low, high, dtype=np.float32)
 
 
-def build_cartpole(entry: EnvEntry, options: dict[str, Any], pool: dict[str, Any]) -> Built:
-    steps = int_in("max_episode_steps", options["max_episode_steps"], 1, MAX_INT32)
-    return _core.make_cartpole(**pool, max_episode_steps=steps), _box(entry)
-
-
 def build_classic_control(entry: EnvEntry, options: dict[str, Any], pool: dict[str, Any]) -> Built:
     steps = int_in("max_episode_steps", options["max_episode_steps"], 1, MAX_INT32)
     return _core.make_classic_control(entry.core_name, **pool, max_episode_steps=steps), _box(entry)
@@ -92,7 +87,6 @@ class Family:
 _WHOLE_GAMES = _frozen({"episodic_life": False, "reward_clip": False})
 
 FAMILIES: dict[str, Family] = {
-    "cartpole": Family(build_cartpole),
     "classic_control": Family(build_classic_control),
     "atari": Family(
         build_atari,

@@ -40,8 +40,9 @@ def _symmetric(*high: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
 register(
     EnvEntry(
         "CartPole-v1",
-        "cartpole",
+        "classic_control",
         {"max_episode_steps": 500},
+        core_name="CartPole",
         obs_bounds=_symmetric(2.4 * 2, math.inf, 12 * 2 * _PI / 360 * 2, math.inf),
     ),
     "CartPole",

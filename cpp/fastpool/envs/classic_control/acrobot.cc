@@ -72,8 +72,7 @@ void Acrobot::step(int32_t action) {
   s_[3] = std::fmin(std::fmax(s_[3], -kMaxVel2), kMaxVel2);
   terminated_ = -std::cos(s_[0]) - std::cos(s_[1] + s_[0]) > 1.0;
   reward_ = terminated_ ? 0.0 : -1.0;
-  ++elapsed_step_;
-  truncated_ = elapsed_step_ >= max_episode_steps_;
+  count_step();
 }
 
 void Acrobot::write(void* obs, int32_t* /*info*/) const {

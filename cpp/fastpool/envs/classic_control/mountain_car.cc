@@ -32,8 +32,7 @@ void MountainCar::step(int32_t action) {
   if (position_ == kMinPosition && velocity_ < 0) velocity_ = 0;
   terminated_ = position_ >= kGoalPosition && velocity_ >= 0;  // goal_velocity 0
   reward_ = -1.0;
-  ++elapsed_step_;
-  truncated_ = elapsed_step_ >= max_episode_steps_;
+  count_step();
 }
 
 void MountainCar::write(void* obs, int32_t* /*info*/) const {

@@ -42,8 +42,7 @@ void MountainCarContinuous::step_box(const float* action) {
   position_ = static_cast<float>(position.v);
   velocity_ = static_cast<float>(velocity.v);
   float32_state_ = true;
-  ++elapsed_step_;
-  truncated_ = elapsed_step_ >= max_episode_steps_;
+  count_step();
 }
 
 void MountainCarContinuous::write(void* obs, int32_t* /*info*/) const {

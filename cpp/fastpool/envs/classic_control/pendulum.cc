@@ -43,8 +43,7 @@ void Pendulum::step_box(const float* action) {
   th_ = (th + np::f64(newthdot) * py(kDt)).v;
   thdot_ = newthdot;
   reward_ = -costs.v;
-  ++elapsed_step_;
-  truncated_ = elapsed_step_ >= max_episode_steps_;
+  count_step();
 }
 
 void Pendulum::write(void* obs, int32_t* /*info*/) const {

@@ -22,6 +22,7 @@ Entry entry(const char* name) {
 
 const std::vector<Entry>& table() {
   static const std::vector<Entry> entries = {
+      entry<CartPole>("CartPole"),
       entry<Acrobot>("Acrobot"),
       entry<MountainCar>("MountainCar"),
       entry<MountainCarContinuous>("MountainCarContinuous"),

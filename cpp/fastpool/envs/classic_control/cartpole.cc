@@ -1,7 +1,6 @@
-#include "fastpool/envs/cartpole/cartpole.h"
-
 #include <cmath>
-#include <limits>
+
+#include "fastpool/envs/classic_control/classic_control.h"
 
 namespace fastpool {
 namespace {
@@ -60,8 +59,7 @@ void CartPole::step(int32_t action) {
   // Stepping on after the pole fell (possible with autoreset disabled) earns 0, as in gymnasium.
   reward_ = terminated_ && fell_ ? 0.0 : 1.0;
   fell_ = fell_ || terminated_;
-  ++elapsed_step_;
-  truncated_ = elapsed_step_ >= max_episode_steps_;
+  count_step();
 }
 
 void CartPole::write(void* obs, int32_t* /*info*/) const {

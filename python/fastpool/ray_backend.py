@@ -82,7 +82,7 @@ class _Worker:
         """Reset batch k: arg is (seed, mask); with a mask (maybe selecting none of this
         batch) only those envs, the others kept as they are."""
         seed, mask = arg
-        obs, info = self.pools[k]._sync_reset(seed, mask)
+        obs, info = self.pools[k].sync_reset(seed, mask)
         n, no = len(obs), np.zeros(len(obs), dtype=bool)
         restarted = np.ones(n, dtype=bool) if mask is None else mask
         self.ended[k][restarted] = False

@@ -9,6 +9,25 @@ py=${VENV:-.venv}/bin/python
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$py" -m pybind11_stubgen fastpool._core --exit-code -o "$tmp"
+# Batch and FinalStep are struct sequences, whose fields stubgen does not see: their stubs are
+# written by hand (typed fields) and kept, once checked to name the module's fields in order.
+"$py" - "$tmp/fastpool/_core.pyi" python/fastpool/_core.pyi <<'EOF'
+import re
+import sys
+
+import fastpool._core as core
+
+generated, kept = sys.argv[1:]
+text, hand = open(generated).read(), open(kept).read()
+for name in ("Batch", "FinalStep"):
+    block = re.compile(rf"^class {name}\(.*?(?=^\S)", re.M | re.S)
+    found = block.search(hand)
+    fields = tuple(re.findall(r"^    def (\w+)\(self\)", found.group(), re.M)) if found else ()
+    if fields != getattr(core, name).__match_args__:
+        sys.exit(f"python/fastpool/_core.pyi: the stub of {name} (by hand) needs a property per field, in order")
+    text = block.sub(lambda _, found=found: found.group(), text, count=1)
+open(generated, "w").write(text)
+EOF
 if [ "${1:-}" = "--write" ]; then
   cp "$tmp/fastpool/_core.pyi" python/fastpool/_core.pyi
 elif ! diff -u python/fastpool/_core.pyi "$tmp/fastpool/_core.pyi"; then

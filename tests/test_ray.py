@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from gymnasium.vector import AutoresetMode
 
 ray = pytest.importorskip("ray")
 
@@ -72,6 +73,42 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
         assert remote.get_attr("np_random_seed") == local.get_attr("np_random_seed")
     finally:
         remote.close()
+
+
+@pytest.mark.parametrize("mode", ["next_step", "same_step", "disabled"])
+def test_frame_stack_codec_gives_back_a_local_pools_stacks(mode):
+    """The codec's halves together, no actors: a worker's codec encodes a local pool's results,
+    one frame per env, and a driver's codec decodes every stack, across episode ends (lives,
+    time limit) and partial resets."""
+    n, stack = 4, 4
+    env = fastpool.make(
+        "Breakout", num_envs=n, seed=1, autoreset_mode=mode, stack_num=stack, episodic_life=True, max_episode_steps=20
+    )
+    worker, driver = (ray_backend.FrameStackCodec(stack, n, AutoresetMode(mode)) for _ in range(2))
+    obs, _ = env.reset()
+    frames, restarted = worker.encode_reset(obs, None)
+    assert frames.shape == (n, obs.shape[1] // stack, *obs.shape[2:])
+    np.testing.assert_array_equal(driver.decode(frames, restarted, None), obs)
+    rng = np.random.default_rng(0)
+    ends = resets = 0
+    for _ in range(80):
+        obs, _, terminated, truncated, _ = env.step(rng.integers(4, size=n))
+        frames, restarted = worker.encode_step(obs, terminated, truncated)
+        assert frames.shape[1] == obs.shape[1] // stack
+        np.testing.assert_array_equal(driver.decode(np.array(frames), restarted, None), obs)
+        ended = terminated | truncated
+        ends += int(ended.sum())
+        mask = ended if mode == "disabled" else rng.random(n) < 0.05
+        if mask.any():
+            resets += 1
+            obs, _ = env.reset(options={"reset_mask": mask.copy()})
+            frames, restarted = worker.encode_reset(obs, mask)
+            np.testing.assert_array_equal(driver.decode(np.array(frames), restarted, ~mask), obs)
+    assert ends >= n and resets > 0
+    env.close()
+    single = ray_backend.FrameStackCodec(1, n, AutoresetMode(mode))  # no stacks: observations travel whole
+    frames, restarted = single.encode_reset(obs, None)
+    assert frames is obs and restarted is None and single.decode(frames, restarted, None) is obs
 
 
 def test_seeded_reset_replays_on_workers_with_sticky_actions():

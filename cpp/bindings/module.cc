@@ -4,6 +4,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#include <structmember.h>  // T_OBJECT, T_OBJECT_EX
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -135,11 +138,65 @@ py::array wrap(const py::object& owner, std::vector<py::ssize_t> shape, T* data)
   return py::array(py::dtype::of<T>(), std::move(shape), {}, data, owner);
 }
 
-// A batch as numpy arrays sharing its memory:
-// (obs, reward, terminated, truncated, env_id, elapsed_step, info, final)
-// where info is (rows, len(info_names)) int32 and final is None or
-// (final_obs, final_elapsed_step, final_info) for same-step autoreset.
-py::tuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
+// The batch as Python sees it: a struct sequence (a named tuple made in C, as os.stat_result),
+// so the front ends read its fields by name and each step makes it at about a tuple's cost
+// (a Python namedtuple would add ~0.5 us a step). Both types are made once, at module init.
+PyTypeObject* g_batch_type = nullptr;
+PyTypeObject* g_final_step_type = nullptr;
+
+PyStructSequence_Field g_batch_fields[] = {
+    {"obs", "observations, (rows, *obs_shape)"},
+    {"reward", "float64 (rows,)"},
+    {"terminated", "bool (rows,)"},
+    {"truncated", "bool (rows,)"},
+    {"env_id", "int32 (rows,): the env each row comes from"},
+    {"elapsed_step", "int32 (rows,): steps since the env's episode began"},
+    {"info", "int32 (rows, len(info_names)): the env's extra info columns"},
+    {"final", "None, or with same-step autoreset a FinalStep: the last step of the episodes that ended"},
+    {nullptr, nullptr}};
+PyStructSequence_Desc g_batch_desc = {
+    "fastpool._core.Batch", "One result of a pool: numpy views of the engine's buffers, row r for env env_id[r].",
+    g_batch_fields, 8};
+
+PyStructSequence_Field g_final_step_fields[] = {
+    {"obs", "the last observation of each row's episode (rows that did not end: stale)"},
+    {"elapsed_step", "int32 (rows,): that episode's length"},
+    {"info", "int32 (rows, len(info_names)): its last extra info"},
+    {nullptr, nullptr}};
+PyStructSequence_Desc g_final_step_desc = {
+    "fastpool._core.FinalStep", "Same-step autoreset: the last step of the episodes that ended in a Batch.",
+    g_final_step_fields, 3};
+
+// A struct sequence type from desc. CPython 3.11 reads fields fast (a slot read, LOAD_ATTR_SLOT)
+// only for T_OBJECT_EX members, 3.12 for the T_OBJECT ones struct sequences declare too; the two
+// differ only for an empty field, which a Batch never has, so on 3.11 the fields are declared so.
+PyTypeObject* new_struct_sequence(PyStructSequence_Desc* desc) {
+  PyTypeObject* type = PyStructSequence_NewType(desc);
+  if (!type) throw py::error_already_set();
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+  for (PyMemberDef* m = type->tp_members; m && m->name; ++m)  // the type's own copy, not yet used
+    if (m->type == T_OBJECT) m->type = T_OBJECT_EX;
+#endif
+  return type;
+}
+
+// A struct sequence of type `type` holding `items` (references taken over).
+template <typename... Items>
+py::object struct_sequence(PyTypeObject* type, Items&&... items) {
+  py::object out = py::reinterpret_steal<py::object>(PyStructSequence_New(type));
+  if (!out) throw py::error_already_set();
+  Py_ssize_t i = 0;
+  (PyStructSequence_SetItem(out.ptr(), i++, py::object(std::forward<Items>(items)).release().ptr()), ...);
+  return out;
+}
+
+// A Batch as a return type: pybind11's signatures (and so the stubs) name it.
+class BatchTuple : public py::tuple {
+  PYBIND11_OBJECT_DEFAULT(BatchTuple, py::tuple, PyTuple_Check)
+};
+
+// A batch as numpy arrays sharing its memory (each array keeps the engine's batch alive).
+BatchTuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
   py::object owner = py::cast(batch);
   const py::ssize_t rows = batch->rows;
   std::vector<py::ssize_t> obs_shape{rows};
@@ -148,14 +205,16 @@ py::tuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
   auto obs_array = [&](uint8_t* data) { return py::array(to_numpy(spec.obs_dtype), obs_shape, {}, data, owner); };
   py::object final = py::none();
   if (!batch->final_obs.empty())
-    final = py::make_tuple(obs_array(batch->final_obs.data()),
-                           wrap(owner, {rows}, batch->final_elapsed_step.data()),
-                           wrap(owner, {rows, num_info}, batch->final_info.data()));
-  return py::make_tuple(obs_array(batch->obs.data()), wrap(owner, {rows}, batch->reward.data()),
-                        wrap(owner, {rows}, reinterpret_cast<bool*>(batch->terminated.data())),
-                        wrap(owner, {rows}, reinterpret_cast<bool*>(batch->truncated.data())),
-                        wrap(owner, {rows}, batch->env_id.data()), wrap(owner, {rows}, batch->elapsed_step.data()),
-                        wrap(owner, {rows, num_info}, batch->info.data()), final);
+    final = struct_sequence(g_final_step_type, obs_array(batch->final_obs.data()),
+                            wrap(owner, {rows}, batch->final_elapsed_step.data()),
+                            wrap(owner, {rows, num_info}, batch->final_info.data()));
+  return py::reinterpret_steal<BatchTuple>(
+      struct_sequence(g_batch_type, obs_array(batch->obs.data()), wrap(owner, {rows}, batch->reward.data()),
+                      wrap(owner, {rows}, reinterpret_cast<bool*>(batch->terminated.data())),
+                      wrap(owner, {rows}, reinterpret_cast<bool*>(batch->truncated.data())),
+                      wrap(owner, {rows}, batch->env_id.data()), wrap(owner, {rows}, batch->elapsed_step.data()),
+                      wrap(owner, {rows, num_info}, batch->info.data()), std::move(final))
+          .release());
 }
 
 // The Python-facing pool: argument conversion around the C++ Pool.
@@ -172,7 +231,7 @@ class PyPool {
   }
 
   // Sync step of every env; the caller steps envs too while it waits.
-  py::tuple step(const py::handle& actions) {
+  BatchTuple step(const py::handle& actions) {
     require_sync("step");
     drain_interrupted();
     send_actions(actions, nullptr, pool_.num_envs(), /*caller_helps=*/true);
@@ -184,7 +243,7 @@ class PyPool {
     send_actions(actions, ids.data(), ids.size(), /*caller_helps=*/false);
   }
 
-  py::tuple recv(bool help) { return receive(help); }
+  BatchTuple recv(bool help) { return receive(help); }
 
   // Queue resets of env_ids (None: every env). seeds: None or uint64, one per id;
   // seeded: None (every seed applies) or bool per id (False keeps that env's stream).
@@ -194,7 +253,7 @@ class PyPool {
 
   // Sync reset of every env, or with keep (bool per env) of those not kept; the
   // kept envs report their current observation (gymnasium's reset_mask).
-  py::tuple reset(const py::handle& seeds, const py::handle& seeded, const py::handle& keep) {
+  BatchTuple reset(const py::handle& seeds, const py::handle& seeded, const py::handle& keep) {
     require_sync("reset");
     drain_interrupted();
     send_reset_impl(py::none(), seeds, seeded, keep, /*caller_helps=*/true);
@@ -265,7 +324,7 @@ class PyPool {
 
   // Waits in short slices so that Ctrl-C (KeyboardInterrupt) returns control at
   // once; the interrupted batch is then dropped by the next step() or reset().
-  py::tuple receive(bool help) {
+  BatchTuple receive(bool help) {
     std::shared_ptr<Batch> batch;
     while (!batch) {
       batch = without_gil([&] { return pool_.recv(help, std::chrono::milliseconds(50)); });
@@ -332,6 +391,13 @@ std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size,
 
 }  // namespace
 
+namespace pybind11::detail {
+template <>
+struct handle_type_name<BatchTuple> {
+  static constexpr auto name = const_name("fastpool._core.Batch");
+};
+}  // namespace pybind11::detail
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "fastpool's C++ engine. Use fastpool.make(); this module is internal.";
   ale::Logger::setMode(ale::Logger::Error);  // a global: set once, before any thread starts
@@ -344,6 +410,11 @@ PYBIND11_MODULE(_core, m) {
       "Called at interpreter exit: other threads returning from the engine then wait for the end.");
 
   py::class_<Batch, std::shared_ptr<Batch>>(m, "_Batch");
+  g_batch_type = new_struct_sequence(&g_batch_desc);
+  g_final_step_type = new_struct_sequence(&g_final_step_desc);
+  // g_* keep the references made here: the types live as long as the process.
+  m.add_object("Batch", py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(g_batch_type)));
+  m.add_object("FinalStep", py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(g_final_step_type)));
 
   py::enum_<fastpool::Autoreset>(m, "Autoreset")
       .value("NEXT_STEP", fastpool::Autoreset::kNextStep)
@@ -352,9 +423,9 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<PyPool>(m, "Pool", "num_envs envs stepped by C++ worker threads; fastpool.VectorEnv wraps it.")
       .def("step", &PyPool::step, py::arg("actions"),
-           "Step every env (sync pools), the GIL released. Returns the batch as (obs, reward, terminated, "
+           "Step every env (sync pools), the GIL released. Returns a Batch (obs, reward, terminated, "
            "truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is "
-           "(rows, len(info_names)) int32; final is None or (final_obs, final_elapsed_step, final_info).")
+           "(rows, len(info_names)) int32; final is None or a FinalStep (obs, elapsed_step, info).")
       .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"),
            "Queue one step for each env in env_ids (None: every env) and return at once.")
       .def("recv", &PyPool::recv, py::arg("help") = false,

@@ -4,9 +4,80 @@ fastpool's C++ engine. Use fastpool.make(); this module is internal.
 from __future__ import annotations
 import numpy
 import typing
-__all__: list[str] = ['AtariConfig', 'Autoreset', 'Pool', 'make_atari', 'make_classic_control', 'make_faulty']
+__all__: list[str] = ['AtariConfig', 'Autoreset', 'Batch', 'FinalStep', 'Pool', 'make_atari', 'make_classic_control', 'make_faulty']
 class _Batch:
     pass
+class Batch(tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray, FinalStep | None]):
+    """
+    One result of a pool: numpy views of the engine's buffers, row r for env env_id[r].
+    """
+    __match_args__: typing.ClassVar[tuple[str, ...]] = ('obs', 'reward', 'terminated', 'truncated', 'env_id', 'elapsed_step', 'info', 'final')
+    n_fields: typing.ClassVar[int] = 8
+    n_sequence_fields: typing.ClassVar[int] = 8
+    n_unnamed_fields: typing.ClassVar[int] = 0
+    @property
+    def obs(self) -> numpy.ndarray:
+        """
+        observations, (rows, *obs_shape)
+        """
+    @property
+    def reward(self) -> numpy.ndarray:
+        """
+        float64 (rows,)
+        """
+    @property
+    def terminated(self) -> numpy.ndarray:
+        """
+        bool (rows,)
+        """
+    @property
+    def truncated(self) -> numpy.ndarray:
+        """
+        bool (rows,)
+        """
+    @property
+    def env_id(self) -> numpy.ndarray:
+        """
+        int32 (rows,): the env each row comes from
+        """
+    @property
+    def elapsed_step(self) -> numpy.ndarray:
+        """
+        int32 (rows,): steps since the env's episode began
+        """
+    @property
+    def info(self) -> numpy.ndarray:
+        """
+        int32 (rows, len(info_names)): the env's extra info columns
+        """
+    @property
+    def final(self) -> FinalStep | None:
+        """
+        None, or with same-step autoreset a FinalStep: the last step of the episodes that ended
+        """
+class FinalStep(tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]):
+    """
+    Same-step autoreset: the last step of the episodes that ended in a Batch.
+    """
+    __match_args__: typing.ClassVar[tuple[str, ...]] = ('obs', 'elapsed_step', 'info')
+    n_fields: typing.ClassVar[int] = 3
+    n_sequence_fields: typing.ClassVar[int] = 3
+    n_unnamed_fields: typing.ClassVar[int] = 0
+    @property
+    def obs(self) -> numpy.ndarray:
+        """
+        the last observation of each row's episode (rows that did not end: stale)
+        """
+    @property
+    def elapsed_step(self) -> numpy.ndarray:
+        """
+        int32 (rows,): that episode's length
+        """
+    @property
+    def info(self) -> numpy.ndarray:
+        """
+        int32 (rows, len(info_names)): its last extra info
+        """
 class Autoreset:
     """
     Members:
@@ -63,7 +134,7 @@ class Pool:
         """
         Stop the workers; any later call raises. Idempotent.
         """
-    def recv(self, help: bool = False) -> tuple:
+    def recv(self, help: bool = False) -> Batch:
         """
         Wait for the next batch_size results, a batch as step() returns it (help: the calling thread steps queued envs too).
         """
@@ -71,7 +142,7 @@ class Pool:
         """
         env_id's current screen, uint8 render_shape.
         """
-    def reset(self, seeds: typing.Any, seeded: typing.Any = None, keep: typing.Any = None) -> tuple:
+    def reset(self, seeds: typing.Any, seeded: typing.Any = None, keep: typing.Any = None) -> Batch:
         """
         Reset every env (sync pools), or those not kept (keep: bool per env); seeds: None or one per env.
         """
@@ -81,9 +152,9 @@ class Pool:
         """
     def send_reset(self, env_ids: typing.Any, seeds: typing.Any, seeded: typing.Any = None, caller_helps: bool = False) -> None:
         ...
-    def step(self, actions: typing.Any) -> tuple:
+    def step(self, actions: typing.Any) -> Batch:
         """
-        Step every env (sync pools), the GIL released. Returns the batch as (obs, reward, terminated, truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is (rows, len(info_names)) int32; final is None or (final_obs, final_elapsed_step, final_info).
+        Step every env (sync pools), the GIL released. Returns a Batch (obs, reward, terminated, truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is (rows, len(info_names)) int32; final is None or a FinalStep (obs, elapsed_step, info).
         """
     @property
     def action_dim(self) -> int:

@@ -37,14 +37,82 @@ _PART_BYTES = 90 * 1024
 _START_WARNING_S = 10.0  # workers still waiting for CPUs after this long: say so
 
 
+class FrameStackCodec:
+    """How observations travel from a worker to the driver, both halves in one place.
+
+    Frame stacks (Atari, stack > 1) travel as their newest frame plus a flag per env telling
+    whether the stack restarted (an episode began: its first frame fills the whole stack); the
+    driver rebuilds the stacks from the ones it rebuilt last, so a step moves a quarter of the
+    bytes with 4 frames. With stack 1 observations travel whole and no flags go with them.
+
+    Each side keeps one codec per batch of envs: the worker's encodes (it knows which episodes
+    ended at the last step), the driver's decodes (it keeps the last stacks).
+    """
+
+    def __init__(self, stack: int, num_envs: int, mode: AutoresetMode) -> None:
+        self.stack, self.mode = stack, mode
+        self.ended = np.zeros(num_envs, dtype=bool)  # the worker's: episodes ended at the last step
+        self.last: Any = None  # the driver's: the stacks it rebuilt last (none before the first reset)
+
+    # -- the worker's half ----------------------------------------------------------
+
+    def encode_reset(self, obs: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """(frames, restarted) after a reset of the envs in `mask` (None: all)."""
+        restarted = np.ones(len(obs), dtype=bool) if mask is None else mask
+        self.ended[restarted] = False
+        return self._encode(obs, restarted)
+
+    def encode_step(
+        self, obs: np.ndarray, terminated: np.ndarray, truncated: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(frames, restarted) after a step."""
+        ended = terminated | truncated
+        # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this
+        # one; DISABLED: none (the caller resets)
+        restarted = {
+            AutoresetMode.NEXT_STEP: self.ended,
+            AutoresetMode.SAME_STEP: ended,
+            AutoresetMode.DISABLED: np.zeros_like(ended),
+        }[self.mode]
+        self.ended = ended
+        return self._encode(obs, restarted)
+
+    def _encode(self, obs: np.ndarray, restarted: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.stack == 1:
+            return obs, None
+        return obs[:, -obs.shape[1] // self.stack :], restarted  # the newest frame
+
+    # -- the driver's half ----------------------------------------------------------
+
+    def decode(self, frames: np.ndarray, restarted: np.ndarray | None, kept: np.ndarray | None) -> np.ndarray:
+        """The observations: the stacks of the last result shifted by one frame, the new frame
+        last; a restarted stack is its first frame repeated; a kept one (envs a partial reset
+        left alone) as it was."""
+        if self.stack == 1 or restarted is None:
+            return frames
+        c = frames.shape[1]
+        obs = np.empty((len(frames), c * self.stack, *frames.shape[2:]), dtype=frames.dtype)
+        if not restarted.any():  # the common case: plain slices, no gathers
+            obs[:, :-c] = self.last[:, c:]
+            obs[:, -c:] = frames
+        else:
+            go_on = ~restarted
+            if go_on.any():
+                obs[go_on, :-c] = self.last[go_on, c:]
+                obs[go_on, -c:] = frames[go_on]
+            obs[restarted] = np.tile(frames[restarted], (1, self.stack, 1, 1))
+        if kept is not None:
+            obs[kept] = self.last[kept]
+        self.last = obs  # RayVectorEnv's _concat copies: its caller never holds this array
+        return obs
+
+
 class _Worker:
     """Runs in a Ray actor: one local pool per batch of its envs, batch k holding global env ids
     [lo, hi) and seeded so that env i uses the stream of seed + i, as in one local pool.
 
-    Frame stacks (Atari, stack > 1) travel as their newest frame plus a flag per env telling
-    whether the stack restarted (an episode began: its first frame fills the whole stack); the
-    driver rebuilds the stacks, so a step moves a quarter of the bytes with 4 frames. A reply is
-    a head (flags, rewards, info) and the frames cut into parts of `rows` envs."""
+    A reply is a head (restarted flags, kept envs, rewards, info) and the frames that
+    FrameStackCodec encodes, cut into parts of `rows` envs."""
 
     def __init__(
         self,
@@ -68,9 +136,7 @@ class _Worker:
             )
             for lo, hi in ranges
         ]
-        self.stack = stack
-        self.mode = AutoresetMode(mode)
-        self.ended = [np.zeros(hi - lo, dtype=bool) for lo, hi in ranges]  # at the last step
+        self.codecs = [FrameStackCodec(stack, hi - lo, AutoresetMode(mode)) for lo, hi in ranges]
         space = self.pools[0].single_observation_space
         frame_bytes = int(np.prod(space.shape or ())) * np.dtype(space.dtype).itemsize
         self.rows = max(1, _PART_BYTES * stack // frame_bytes)
@@ -82,36 +148,27 @@ class _Worker:
         """Reset batch k: arg is (seed, mask); with a mask (maybe selecting none of this
         batch) only those envs, the others kept as they are."""
         seed, mask = arg
-        obs, info = self.pools[k]._sync_reset(seed, mask)
+        obs, info = self.pools[k].sync_reset(seed, mask)
         n, no = len(obs), np.zeros(len(obs), dtype=bool)
-        restarted = np.ones(n, dtype=bool) if mask is None else mask
-        self.ended[k][restarted] = False
+        frames, restarted = self.codecs[k].encode_reset(obs, mask)
         kept = None if mask is None else ~mask
-        return self._reply(obs, restarted, kept, np.zeros(n), no, no, self._global(k, info))
+        return self._reply(frames, restarted, kept, np.zeros(n), no, no, self._global(k, info))
 
     def step(self, k: int, actions: np.ndarray) -> tuple[Any, ...]:
         obs, reward, terminated, truncated, info = self.pools[k].step(actions)
-        ended = terminated | truncated
-        # NEXT_STEP: the step after an episode's end returns the next one's first obs; SAME_STEP: this
-        # one; DISABLED: none (the caller resets)
-        restarted = {
-            AutoresetMode.NEXT_STEP: self.ended[k],
-            AutoresetMode.SAME_STEP: ended,
-            AutoresetMode.DISABLED: np.zeros_like(ended),
-        }[self.mode]
-        self.ended[k] = ended
-        return self._reply(obs, restarted, None, reward, terminated, truncated, self._global(k, info))
+        frames, restarted = self.codecs[k].encode_step(obs, terminated, truncated)
+        return self._reply(frames, restarted, None, reward, terminated, truncated, self._global(k, info))
 
     def call(self, k: int, arg: tuple[str, tuple[Any, ...], dict[str, Any]]) -> tuple[Any, ...]:
         name, args, kwargs = arg
         return self.pools[k].call(name, *args, **kwargs)
 
-    def _reply(self, obs: np.ndarray, restarted: np.ndarray, kept: np.ndarray | None, *rest: Any) -> tuple[Any, ...]:
+    def _reply(
+        self, frames: np.ndarray, restarted: np.ndarray | None, kept: np.ndarray | None, *rest: Any
+    ) -> tuple[Any, ...]:
         """kept (partial resets): envs whose stacks stay as the driver has them."""
-        if self.stack > 1:
-            obs = obs[:, -obs.shape[1] // self.stack :]  # the newest frame
-        parts = [np.ascontiguousarray(obs[i : i + self.rows]) for i in range(0, len(obs), self.rows)]
-        return ((restarted if self.stack > 1 else None, kept, *rest), *parts)
+        parts = [np.ascontiguousarray(frames[i : i + self.rows]) for i in range(0, len(frames), self.rows)]
+        return ((restarted, kept, *rest), *parts)
 
     def close(self) -> None:
         for pool in self.pools:
@@ -178,7 +235,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         actor = ray.remote(num_cpus=threads_per_worker, scheduling_strategy="SPREAD")(_Worker)
         mode = autoreset_mode.value
         self.stack = int({**resolve(env_id).defaults, **options}.get("stack_num", 1))
-        self._last: dict[int, np.ndarray] = {}  # batch -> its last frame stacks (stack > 1)
+        self._codecs = [FrameStackCodec(self.stack, hi - lo, autoreset_mode) for _, lo, hi in self.batches]
         ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
         self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options) for r in ranges]
         try:
@@ -359,32 +416,14 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     def _unpack(
         self, b: int, head: tuple[Any, ...], parts: list[np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """(obs, reward, terminated, truncated, info) of batch b. Frame stacks: the stacks of its
-        last result shifted by one frame, the new frame last; a restarted stack is its first
-        frame repeated; a kept one (partial resets) as it was."""
+        """(obs, reward, terminated, truncated, info) of batch b, its frames decoded."""
         restarted, kept, *rest = head
         if self._ended is not None:
             _, lo, hi = self.batches[b]
             ended = rest[1] | rest[2]
             self._ended[lo:hi] = ended if kept is None else np.where(kept, self._ended[lo:hi], ended)
         frames = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        if self.stack == 1:
-            return (frames, *rest)
-        c = frames.shape[1]
-        obs = np.empty((len(frames), c * self.stack, *frames.shape[2:]), dtype=frames.dtype)
-        if not restarted.any():  # the common case: plain slices, no gathers
-            obs[:, :-c] = self._last[b][:, c:]
-            obs[:, -c:] = frames
-        else:
-            go_on = ~restarted
-            if go_on.any():
-                obs[go_on, :-c] = self._last[b][go_on, c:]
-                obs[go_on, -c:] = frames[go_on]
-            obs[restarted] = np.tile(frames[restarted], (1, self.stack, 1, 1))
-        if kept is not None:
-            obs[kept] = self._last[b][kept]
-        self._last[b] = obs  # _concat copies: the caller never holds this array
-        return (obs, *rest)
+        return (self._codecs[b].decode(frames, restarted, kept), *rest)
 
     def _batch_seed(self, seed: int | list | None, b: int) -> int | list[int | None] | None:
         """Batch b's part of a checked seed: global env i gets seed + i, or the list's entry i."""

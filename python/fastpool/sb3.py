@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from gymnasium.vector import AutoresetMode
@@ -28,6 +28,9 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 import fastpool
 from fastpool.families import family_of
+
+if TYPE_CHECKING:
+    from fastpool._core import FinalStep
 
 
 def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: Any) -> FastpoolVecEnv:
@@ -50,7 +53,7 @@ class FastpoolVecEnv(VecEnv):
         if env.metadata["autoreset_mode"] != AutoresetMode.SAME_STEP:
             raise ValueError("SB3 expects same-step autoreset: make the pool with autoreset_mode='same_step'")
         self.env = env
-        names = list(env._core.info_names)
+        names = list(env.engine.info_names)
         self._info_index = {name: k for k, name in enumerate(names)}
         self._game_stats = family_of(env.env_id).game_scores  # true game score and length from the engine
         self._returns = np.zeros(env.num_envs)
@@ -80,14 +83,15 @@ class FastpoolVecEnv(VecEnv):
         if self._actions is None:
             raise RuntimeError("step_wait() without step_async()")
         actions, self._actions = self._actions, None
-        obs, reward, terminated, truncated, _, _, _, final = self.env._step_raw(actions)
+        batch = self.env.step_batch(actions)
+        reward, terminated, truncated = batch.reward, batch.terminated, batch.truncated
         dones = terminated | truncated
         infos: list[dict[str, Any]] = [{} for _ in self._no_infos]
         if not self._game_stats:
             self._returns += reward
         if dones.any():  # the only per-env Python work, on the few envs that ended
-            self._record_ends(np.flatnonzero(dones), infos, terminated, truncated, final)
-        return obs, reward.astype(np.float32), dones, infos
+            self._record_ends(np.flatnonzero(dones), infos, terminated, truncated, batch.final)
+        return batch.obs, reward.astype(np.float32), dones, infos
 
     def _reset_mask_options(self) -> dict[str, Any] | None:
         """The options set by set_options(), as one reset option for the pool. fastpool understands
@@ -113,9 +117,10 @@ class FastpoolVecEnv(VecEnv):
         infos: list[dict[str, Any]],
         terminated: np.ndarray,
         truncated: np.ndarray,
-        final: tuple[np.ndarray, np.ndarray, np.ndarray],
+        final: FinalStep | None,
     ) -> None:
-        final_obs, final_elapsed, final_extra = final
+        assert final is not None  # same-step autoreset: every batch has one
+        final_obs, final_elapsed, final_extra = final.obs, final.elapsed_step, final.info
         now = round(time.time() - self._start, 6)
         time_limit = (truncated[ended] & ~terminated[ended]).tolist()
         if self._game_stats:  # a lost life is not the end of a game
@@ -146,7 +151,7 @@ class FastpoolVecEnv(VecEnv):
     # -- attributes and methods of the underlying envs (the pool's, see VectorEnv.call) --------
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
-        values = self.env._env_attributes()
+        values = self.env.env_attributes()
         if attr_name not in values or callable(values[attr_name]):
             attrs = sorted(k for k, v in values.items() if not callable(v))
             raise AttributeError(f"fastpool envs have no attribute {attr_name!r}; they offer {attrs}")
@@ -160,7 +165,7 @@ class FastpoolVecEnv(VecEnv):
     def env_method(
         self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
     ) -> list[Any]:
-        values = self.env._env_attributes()
+        values = self.env.env_attributes()
         if not callable(values.get(method_name)):
             methods = sorted(k for k, v in values.items() if callable(v))
             raise AttributeError(f"fastpool envs have no method {method_name!r}; they offer {methods}")

@@ -41,8 +41,8 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
             render_mode=render_mode,
             **options,
         )
-        self._core = self._pool._core
-        self._info_columns = self._pool._info_columns
+        self._engine = self._pool.engine  # stepped directly: see VectorEnv.engine
+        self._info_columns = self._pool.info_columns
         self.observation_space = self._pool.single_observation_space
         self.action_space = self._pool.single_action_space
         self._action_shape = self.action_space.shape or ()  # () for Discrete, (dim,) for Box
@@ -59,17 +59,21 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
         if seed is not None:
             check_seed(seed, 1)  # the pool's seed checks, with their messages
             super().reset(seed=seed)  # np_random: a generator seeded as the env's stream is
-            self._pool._env_seeds[0] = int(seed)
+            self._pool.env_seeds[0] = int(seed)
         seeds = None if seed is None else np.array([seed], dtype=np.uint64)
-        obs, _, _, _, _, _, extra, _ = self._core.reset(seeds)
-        return obs[0], self._info(extra)
+        batch = self._engine.reset(seeds)
+        return batch.obs[0], self._info(batch.info)
 
     def step(self, action: npt.ArrayLike) -> tuple[np.ndarray, float, bool, bool, dict[str, int]]:
         """One step: (obs, reward, terminated, truncated, info), gymnasium's types."""
-        obs, reward, terminated, truncated, _, _, extra, _ = self._core.step(
-            np.asarray(action).reshape((1, *self._action_shape))
+        batch = self._engine.step(np.asarray(action).reshape((1, *self._action_shape)))
+        return (
+            batch.obs[0],
+            float(batch.reward[0]),
+            bool(batch.terminated[0]),
+            bool(batch.truncated[0]),
+            self._info(batch.info),
         )
-        return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), self._info(extra)
 
     def render(self) -> np.ndarray | None:  # type: ignore[override]  # gymnasium's render returns a free TypeVar
         """The current RGB frame with render_mode="rgb_array" (Atari), else None."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, NoReturn, SupportsIndex, overload
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex, overload
 
 import gymnasium
 import numpy as np
@@ -12,6 +12,9 @@ import numpy.typing as npt
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
+
+if TYPE_CHECKING:
+    from fastpool._core import Batch, FinalStep, Pool
 
 _MAX_SEED = 2**64 - 1
 
@@ -48,7 +51,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     def __init__(
         self,
         env_id: str,
-        core: Any,
+        core: Pool,
         single_observation_space: spaces.Space,
         autoreset_mode: AutoresetMode,
         seed: int,
@@ -111,24 +114,11 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             self._send_reset(seed, mask)
             obs, _, _, _, info = self._receive(help=True)
             return obs, info
-        return self._sync_reset(seed, mask)
-
-    def _sync_reset(
-        self, seed: int | list[int | None] | None, mask: np.ndarray | None
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """reset() of a sync pool; `mask` may select no env at all (a Ray worker's share of a
-        partial reset): then every env reports its current observation."""
-        seed = check_seed(seed, self.num_envs)
-        seeds, seeded = self._seed_arrays(seed)
-        out = self._core.reset(seeds, seeded, None if mask is None else ~mask)
-        record_seeds(self._env_seeds, seed, mask)
-        self._record(out, mask)
-        obs, _, _, _, info = self._unpack(out, mask)
-        return obs, info
+        return self.sync_reset(seed, mask)
 
     def step(self, actions: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every env with one action each (autoreset as `metadata["autoreset_mode"]`)."""
-        return self._unpack(self._step_raw(actions))
+        return self._unpack(self.step_batch(actions))
 
     @overload  # type: ignore[override]  # gymnasium's render returns a free TypeVar
     def render(self, env_id: None = None) -> tuple[np.ndarray, ...] | None: ...
@@ -165,7 +155,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
         """Each env's attribute `name`, or the result of calling its method `name` with the
         arguments, as `SyncVectorEnv.call`: `lives`, `get_action_meanings`, `render`, ..."""
-        table = self._env_attributes()
+        table = self.env_attributes()
         if name not in table:
             raise AttributeError(f"fastpool envs have no attribute {name!r}; they offer {sorted(table)}")
         value = table[name]
@@ -223,41 +213,93 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         """The next `batch_size` results: (obs, reward, terminated, truncated, info)."""
         return self._receive(help=False)
 
-    # -- helpers ---------------------------------------------------------------
+    # -- the front ends' interface: what single.py, sb3.py and ray_backend.py use --------------
 
-    def _step_raw(self, actions: npt.ArrayLike) -> tuple[Any, ...]:
-        """A sync step's engine output (the SB3 front builds its own step from it)."""
+    @property
+    def engine(self) -> Pool:
+        """The C++ pool. FastpoolEnv (one gymnasium Env) steps it directly: it keeps none of
+        this env's books, as it steps on after an episode ended."""
+        return self._core
+
+    @property
+    def info_columns(self) -> list[tuple[int, str]]:
+        """The engine's info columns this env reports (see `info_keys`), as (column of
+        `Batch.info`, name)."""
+        return self._info_columns
+
+    @property
+    def env_seeds(self) -> list[int]:
+        """Each env's current seed (`np_random_seed`), to be updated by a front end that
+        resets the engine itself."""
+        return self._env_seeds
+
+    def step_batch(self, actions: npt.ArrayLike) -> Batch:
+        """A sync step as the engine returns it, this env's books kept (the SB3 front builds
+        its own step from it)."""
         if self._ended is not None:
             check_not_ended(self._ended)
-        out = self._core.step(actions)
+        batch = self._core.step(actions)
         if self._keeps_state:
-            self._record(out)
-        return out
+            self._record(batch)
+        return batch
+
+    def sync_reset(
+        self, seed: int | list[int | None] | None, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """reset() of a sync pool; `mask` may select no env at all (a Ray worker's share of a
+        partial reset): then every env reports its current observation."""
+        seed = check_seed(seed, self.num_envs)
+        seeds, seeded = self._seed_arrays(seed)
+        batch = self._core.reset(seeds, seeded, None if mask is None else ~mask)
+        record_seeds(self._env_seeds, seed, mask)
+        self._record(batch, mask)
+        obs, _, _, _, info = self._unpack(batch, mask)
+        return obs, info
+
+    def env_attributes(self) -> dict[str, Any]:
+        """Per-env attributes (a sequence, one value per env) and methods (called with the env's
+        index), as `call` and SB3's `get_attr`/`env_method` offer them."""
+        n = self.num_envs
+        table: dict[str, Any] = {
+            "render_mode": [self.render_mode] * n,
+            "spec": [None] * n,
+            "np_random_seed": self._env_seeds,
+            "observation_space": [self.single_observation_space] * n,
+            "action_space": [self.single_action_space] * n,
+            "action_meanings": [self.get_action_meanings()] * n,
+            "get_action_meanings": lambda i: self.get_action_meanings(),
+            "render": lambda i: self.render(env_id=i),
+        }
+        for k, name in self._info_columns:  # per env, from its latest result: lives, score, ...
+            table[name] = self._last_info[:, k].tolist()
+        return table
+
+    # -- helpers ---------------------------------------------------------------
 
     def _receive(self, help: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        out = self._core.recv(help=help)
+        batch = self._core.recv(help=help)
         if self._keeps_state:
-            self._record(out)
-        return self._unpack(out)
+            self._record(batch)
+        return self._unpack(batch)
 
-    def _record(self, out: tuple[Any, ...], mask: np.ndarray | None = None) -> None:
+    def _record(self, batch: Batch, mask: np.ndarray | None = None) -> None:
         """What the front ends read later: each env's latest info (get_attr) and, with autoreset
         disabled, which envs ended. A partial reset (`mask`) changes only the envs it reset."""
-        env_id, extra = out[4], out[6]
+        env_id, extra = batch.env_id, batch.info
         if mask is not None:
             env_id, extra = env_id[mask], extra[mask]
         if self._info_columns:
             self._last_info[env_id] = extra
         if self._ended is not None:
-            ended = out[2] | out[3]
+            ended = batch.terminated | batch.truncated
             self._ended[env_id] = ended if mask is None else ended[mask]
 
     def _unpack(
-        self, out: tuple[Any, ...], mask: np.ndarray | None = None
+        self, batch: Batch, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """Engine output as gymnasium's step tuple; `mask`: the envs a partial reset reset
-        (the others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
-        obs, reward, terminated, truncated, env_id, elapsed, extra, final = out
+        """A Batch as gymnasium's step tuple; `mask`: the envs a partial reset reset (the
+        others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
+        env_id, elapsed, extra = batch.env_id, batch.elapsed_step, batch.info
         info: dict[str, Any]
         if mask is None and not self._gym_info:  # the per-step path: views, no copies
             has = self._all_true
@@ -275,49 +317,26 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
                     value = value.astype(np.int64)
                 info[name] = value if mask is None else np.where(mask, value, 0)
                 info["_" + name] = has
+        terminated, truncated, final = batch.terminated, batch.truncated, batch.final
         if final is not None:
             ended = terminated | truncated
             if ended.any():
-                info.update(self._final_info(ended, env_id, *final))
-        return obs, reward, terminated, truncated, info
+                info.update(self._final_info(ended, env_id, final))
+        return batch.obs, batch.reward, terminated, truncated, info
 
-    def _final_info(
-        self,
-        ended: np.ndarray,
-        env_id: np.ndarray,
-        final_obs: np.ndarray,
-        final_elapsed: np.ndarray,
-        final_extra: np.ndarray,
-    ) -> dict[str, Any]:
+    def _final_info(self, ended: np.ndarray, env_id: np.ndarray, final: FinalStep) -> dict[str, Any]:
         """gymnasium's same-step layout: `final_obs` (object array) and `final_info`, with masks."""
         rows = np.flatnonzero(ended)
         obs = np.full(len(ended), None, dtype=object)
         for r in rows:
-            obs[r] = final_obs[r]
+            obs[r] = final.obs[r]
         final_info: dict[str, Any] = {}
-        fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", final_elapsed)]
-        fields += [(name, final_extra[:, k]) for k, name in self._info_columns]
+        fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", final.elapsed_step)]
+        fields += [(name, final.info[:, k]) for k, name in self._info_columns]
         for name, value in fields:
             final_info[name] = np.where(ended, value, 0).astype(np.int64 if self._gym_info else value.dtype)
             final_info["_" + name] = ended
         return {"final_obs": obs, "_final_obs": ended, "final_info": final_info, "_final_info": ended}
-
-    def _env_attributes(self) -> dict[str, Any]:
-        """Per-env attributes (a sequence, one value per env) and methods (called with the env's index)."""
-        n = self.num_envs
-        table: dict[str, Any] = {
-            "render_mode": [self.render_mode] * n,
-            "spec": [None] * n,
-            "np_random_seed": self._env_seeds,
-            "observation_space": [self.single_observation_space] * n,
-            "action_space": [self.single_action_space] * n,
-            "action_meanings": [self.get_action_meanings()] * n,
-            "get_action_meanings": lambda i: self.get_action_meanings(),
-            "render": lambda i: self.render(env_id=i),
-        }
-        for k, name in self._info_columns:  # per env, from its latest result: lives, score, ...
-            table[name] = self._last_info[:, k].tolist()
-        return table
 
     def _seed_arrays(self, seed: int | list[int | None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(seeds, seeded) for a checked seed: None, None without one; else one uint64 per env

@@ -146,6 +146,39 @@ def rounds() -> None:
     plt.close(fig)
 
 
+def atari_learning() -> None:
+    """Greedy evaluations against wall clock from process start, one panel per game, a line per
+    trainer and seed (benchmarks/atari_learning.py); and the table docs/snippets/atari_learning.md."""
+    runs = [json.loads(p.read_text()) for p in sorted((RESULTS / "atari_learning").glob("*.json"))]
+    if not runs:
+        return
+    games = sorted({r["env"] for r in runs})
+    fig, axes = plt.subplots(1, len(games), figsize=(4.2 * len(games), 3.2), squeeze=False)
+    rows = ["| game | trainer | seed | budget | env steps | env steps/s | best greedy eval (at minute) | last eval |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for ax, game in zip(axes[0], games):
+        for r in (r for r in runs if r["env"] == game):
+            ev = r["evals"]
+            label = f"{r['algo'].upper()} seed {r['seed']}"
+            ax.plot([e["wall_s"] / 60 for e in ev], [e["mean_return"] for e in ev], "o-", ms=3, label=label)
+            best = max(ev, key=lambda e: e["mean_return"]) if ev else None
+            at = f"{best['mean_return']:g} ({best['wall_s'] / 60:.0f})" if best else "-"
+            last = f"{ev[-1]['mean_return']:g}" if ev else "-"
+            rows.append(f"| {game} | {r['algo'].upper()} | {r['seed']} | {r['budget_minutes']:g} min | "
+                        f"{r['env_steps']:,} | {r['env_steps_per_s']:,.0f} | {at} | {last} |")  # fmt: skip
+        ax.set(title=game, xlabel="minutes from process start", ylabel="greedy eval, whole games")
+        ax.legend(fontsize=8)
+    m = runs[0]["machine"]
+    fig.suptitle(f"Atari on {m['cpus']} CPU cores ({m['cpu']}), no GPU", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(OUT / "atari_learning.png", dpi=110)
+    plt.close(fig)
+    snippet = ROOT / "docs" / "snippets" / "atari_learning.md"
+    snippet.parent.mkdir(parents=True, exist_ok=True)
+    note = f"\nMachine: {m['cpus']} cores of {m['cpu']}, torch {m['torch']}, bfloat16 native: {m['bf16_native']}.\n"
+    snippet.write_text("\n".join(rows) + "\n" + note)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     benchmarks, machine = load()
@@ -156,6 +189,7 @@ def main() -> None:
     memory(benchmarks)
     learning(benchmarks)
     rounds()
+    atari_learning()
     print(f"figures in {OUT.relative_to(ROOT)}: {', '.join(sorted(p.name for p in OUT.glob('*.png')))}")
 
 

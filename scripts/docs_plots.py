@@ -150,7 +150,10 @@ def atari_learning() -> None:
     """Greedy evaluations against wall clock from process start, one panel per game, a line per
     trainer and seed (benchmarks/atari_learning.py); and the table docs/snippets/atari_learning.md."""
     runs = [json.loads(p.read_text()) for p in sorted((RESULTS / "atari_learning").glob("*.json"))]
+    snippet = ROOT / "docs" / "snippets" / "atari_learning.md"
+    snippet.parent.mkdir(parents=True, exist_ok=True)
     if not runs:
+        snippet.write_text("No Atari learning runs are saved in benchmarks/results/atari_learning/ yet.\n")
         return
     games = sorted({r["env"] for r in runs})
     fig, axes = plt.subplots(1, len(games), figsize=(4.2 * len(games), 3.2), squeeze=False)
@@ -173,8 +176,6 @@ def atari_learning() -> None:
     fig.tight_layout()
     fig.savefig(OUT / "atari_learning.png", dpi=110)
     plt.close(fig)
-    snippet = ROOT / "docs" / "snippets" / "atari_learning.md"
-    snippet.parent.mkdir(parents=True, exist_ok=True)
     note = f"\nMachine: {m['cpus']} cores of {m['cpu']}, torch {m['torch']}, bfloat16 native: {m['bf16_native']}.\n"
     snippet.write_text("\n".join(rows) + "\n" + note)
 

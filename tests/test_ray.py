@@ -84,7 +84,7 @@ def test_frame_stack_codec_gives_back_a_local_pools_stacks(mode):
     env = fastpool.make(
         "Breakout", num_envs=n, seed=1, autoreset_mode=mode, stack_num=stack, episodic_life=True, max_episode_steps=20
     )
-    worker, driver = (ray_backend.FrameStackCodec(stack, n, AutoresetMode(mode)) for _ in range(2))
+    worker, driver = (ray_backend.FrameStackCodec(stack, n, AutoresetMode[mode.upper()]) for _ in range(2))
     obs, _ = env.reset()
     frames, restarted = worker.encode_reset(obs, None)
     assert frames.shape == (n, obs.shape[1] // stack, *obs.shape[2:])
@@ -106,7 +106,7 @@ def test_frame_stack_codec_gives_back_a_local_pools_stacks(mode):
             np.testing.assert_array_equal(driver.decode(np.array(frames), restarted, ~mask), obs)
     assert ends >= n and resets > 0
     env.close()
-    single = ray_backend.FrameStackCodec(1, n, AutoresetMode(mode))  # no stacks: observations travel whole
+    single = ray_backend.FrameStackCodec(1, n, AutoresetMode[mode.upper()])  # no stacks: observations travel whole
     frames, restarted = single.encode_reset(obs, None)
     assert frames is obs and restarted is None and single.decode(frames, restarted, None) is obs
 

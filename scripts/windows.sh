@@ -29,8 +29,10 @@ if ((${#missing[@]})); then
   fi
   echo "== apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    echo "scripts/windows.sh: apt-get could not install ${missing[*]} (see above)" >&2
+    exit 1
+  fi
 fi
 
 VENV=${VENV:-.venv}

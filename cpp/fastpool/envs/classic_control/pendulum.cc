@@ -34,6 +34,11 @@ void Pendulum::step_box(const float* action) {
   using np::py;
   // gymnasium's PendulumEnv.step with its dtypes: float64 state, the float32 torque clipped
   // in float32, and NEP 50's float32 products where a Python float meets the torque.
+  // th, thdot and u are numpy scalars there, and a scalar's ** 2 is the C library's pow (numpy
+  // turns ** 2 into a multiply for arrays only): on glibc pow(x, 2) != x * x for about 1 input
+  // in 1,200 (float64) or 1,300 (float32), so np::pow keeps pow and sin/cos stay the C
+  // library's. Other C libraries round these differently in rare near-halfway cases (1 ULP,
+  // measured by cpp/tests/pendulum_libm_probe.cc; docs/behaviour.md, "Floating point").
   const float u = std::min(std::max(action[0], static_cast<float>(-kMaxTorque)), static_cast<float>(kMaxTorque));
   const np::Num th = np::f64(th_), thdot = np::f64(thdot_);
   const double an = angle_normalize(th_);

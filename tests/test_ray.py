@@ -75,16 +75,14 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
         remote.close()
 
 
-@pytest.mark.parametrize("mode", ["next_step", "same_step", "disabled"])
+@pytest.mark.parametrize("mode", list(AutoresetMode))
 def test_frame_stack_codec_gives_back_a_local_pools_stacks(mode):
     """The codec's halves together, no actors: a worker's codec encodes a local pool's results,
-    one frame per env, and a driver's codec decodes every stack, across episode ends (lives,
-    time limit) and partial resets."""
+    one frame per env, and a driver's codec decodes every stack, across episode ends and partial
+    resets (Pong: the ball moves, so no two frames of a stack are alike)."""
     n, stack = 4, 4
-    env = fastpool.make(
-        "Breakout", num_envs=n, seed=1, autoreset_mode=mode, stack_num=stack, episodic_life=True, max_episode_steps=20
-    )
-    worker, driver = (ray_backend.FrameStackCodec(stack, n, AutoresetMode[mode.upper()]) for _ in range(2))
+    env = fastpool.make("Pong", num_envs=n, seed=1, autoreset_mode=mode, stack_num=stack, max_episode_steps=20)
+    worker, driver = (ray_backend.FrameStackCodec(stack, n, mode) for _ in range(2))
     obs, _ = env.reset()
     frames, restarted = worker.encode_reset(obs, None)
     assert frames.shape == (n, obs.shape[1] // stack, *obs.shape[2:])
@@ -98,7 +96,7 @@ def test_frame_stack_codec_gives_back_a_local_pools_stacks(mode):
         np.testing.assert_array_equal(driver.decode(np.array(frames), restarted, None), obs)
         ended = terminated | truncated
         ends += int(ended.sum())
-        mask = ended if mode == "disabled" else rng.random(n) < 0.05
+        mask = ended if mode is AutoresetMode.DISABLED else rng.random(n) < 0.05
         if mask.any():
             resets += 1
             obs, _ = env.reset(options={"reset_mask": mask.copy()})
@@ -106,7 +104,7 @@ def test_frame_stack_codec_gives_back_a_local_pools_stacks(mode):
             np.testing.assert_array_equal(driver.decode(np.array(frames), restarted, ~mask), obs)
     assert ends >= n and resets > 0
     env.close()
-    single = ray_backend.FrameStackCodec(1, n, AutoresetMode[mode.upper()])  # no stacks: observations travel whole
+    single = ray_backend.FrameStackCodec(1, n, mode)  # no stacks: observations travel whole
     frames, restarted = single.encode_reset(obs, None)
     assert frames is obs and restarted is None and single.decode(frames, restarted, None) is obs
 

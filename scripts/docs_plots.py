@@ -157,8 +157,7 @@ def atari_learning() -> None:
         return
     games = sorted({r["env"] for r in runs})
     fig, axes = plt.subplots(1, len(games), figsize=(4.2 * len(games), 3.2), squeeze=False)
-    rows = ["| game | trainer | seed | budget | env steps | env steps/s | best greedy eval (at minute) | last eval |",
-            "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    rows = ["| game | run | env steps | steps/s | best eval (minute) | last eval |", "|---|---|---:|---:|---:|---:|"]
     for ax, game in zip(axes[0], games):
         for r in (r for r in runs if r["env"] == game):
             ev = r["evals"]
@@ -167,8 +166,8 @@ def atari_learning() -> None:
             best = max(ev, key=lambda e: e["mean_return"]) if ev else None
             at = f"{best['mean_return']:g} ({best['wall_s'] / 60:.0f})" if best else "-"
             last = f"{ev[-1]['mean_return']:g}" if ev else "-"
-            rows.append(f"| {game} | {r['algo'].upper()} | {r['seed']} | {r['budget_minutes']:g} min | "
-                        f"{r['env_steps']:,} | {r['env_steps_per_s']:,.0f} | {at} | {last} |")  # fmt: skip
+            run = f"{r['algo'].upper()} seed {r['seed']}, {r['budget_minutes']:g} min"
+            rows.append(f"| {game} | {run} | {r['env_steps']:,} | {r['env_steps_per_s']:,.0f} | {at} | {last} |")
         ax.set(title=game, xlabel="minutes from process start", ylabel="greedy eval, whole games")
         ax.legend(fontsize=8)
     m = runs[0]["machine"]
@@ -176,7 +175,8 @@ def atari_learning() -> None:
     fig.tight_layout()
     fig.savefig(OUT / "atari_learning.png", dpi=110)
     plt.close(fig)
-    note = f"\nMachine: {m['cpus']} cores of {m['cpu']}, torch {m['torch']}, bfloat16 native: {m['bf16_native']}.\n"
+    bf16 = "bfloat16 in hardware" if m["bf16_native"] else "no bfloat16 in hardware"
+    note = f"\nGreedy evaluations of whole games; {m['cpus']} cores of {m['cpu']}, torch {m['torch']}, {bf16}.\n"
     snippet.write_text("\n".join(rows) + "\n" + note)
 
 

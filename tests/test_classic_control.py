@@ -1,11 +1,6 @@
 """Acrobot, MountainCar, MountainCarContinuous and Pendulum against gymnasium's own envs,
 step for step (gymnasium's SyncVectorEnv, same seeds, same actions), and float actions."""
 
-import subprocess
-import sys
-import textwrap
-import warnings
-
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -133,84 +128,3 @@ def test_cli_bench_takes_float_action_envs():
 
     assert steps_per_second("Pendulum-v1", num_envs=4, seconds=0.05) > 0
     assert steps_per_second("Acrobot-v1", num_envs=4, seconds=0.05) > 0
-
-
-def _run_under_address_space_limit(code: str, headroom_mib: int = 150) -> subprocess.CompletedProcess:
-    """code in a child process whose address space (RLIMIT_AS) is capped at its size plus headroom;
-    then a small pool must work there."""
-    child = f"""
-import resource
-import pytest
-import fastpool
-from fastpool import _core
-used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
-resource.setrlimit(resource.RLIMIT_AS, (used + {headroom_mib} * 2**20, resource.RLIM_INFINITY))
-{textwrap.dedent(code)}
-env = fastpool.make("Pendulum-v1", num_envs=4, num_threads=1)
-env.reset(seed=0)
-env.step(env.action_space.sample())
-print("ok")
-"""
-    return subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300, check=False)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc: Linux")
-@pytest.mark.parametrize("num_threads", [1, 2])
-def test_a_pool_too_big_for_the_address_space_is_a_memory_error(num_threads):
-    """make() checks the memory need of every family against RLIMIT_AS too, before allocating;
-    the engine turns an allocation failure while building into a MemoryError saying how much was
-    needed, never an abort ("cannot allocate memory for thread-local data") nor a bare bad_alloc."""
-    args = (
-        f"args = dict(name='Pendulum', num_envs=2**20, num_threads={num_threads}, batch_size=2**20,"
-        " autoreset=_core.Autoreset.NEXT_STEP, seed=0, max_episode_steps=200)"
-    )
-    for code in [
-        f"""
-        with pytest.raises(MemoryError, match=r"envs need about .* MiB .*address-space limit .*leaves this process"):
-            fastpool.make("Pendulum-v1", num_envs=2**20, num_threads={num_threads})
-        """,
-        # the engine without make()'s check: first its own check of make()'s estimate...
-        f"""
-        {args}
-        with pytest.raises(MemoryError, match="before building a pool of 1048576 envs, which needs about 9.31 GiB"):
-            _core.make_classic_control(**args, memory_bytes=10**10)
-        """,
-        # ...then, with no estimate, the allocations themselves fail
-        f"""
-        {args}
-        with pytest.raises(MemoryError, match="out of memory while building a pool of 1048576 envs"):
-            _core.make_classic_control(**args)
-        """,
-    ]:
-        got = _run_under_address_space_limit(code)
-        assert got.returncode == 0 and got.stdout.strip() == "ok", got.stderr
-
-
-def test_every_family_states_its_memory_need():
-    from fastpool.families import CLASSIC_CONTROL_ENV_BYTES, FAMILIES, env_options
-
-    for family in FAMILIES.values():
-        assert family.memory is not None
-    need = FAMILIES["classic_control"].memory(env_options("Pendulum-v1"), 2**20, 2**20)
-    assert need > 2**20 * CLASSIC_CONTROL_ENV_BYTES  # the envs and the batch buffers
-
-
-@pytest.mark.parametrize("env_id", ["Pendulum-v1", "MountainCarContinuous-v0"])
-def test_finite_float64_actions_beyond_float32_are_clipped_as_gymnasium_clips_them(env_id):
-    """1e39 is finite: gymnasium's env clips it to its bounds; fastpool does the same (it is not
-    "inf ... not finite", and numpy warns of no overflow)."""
-    pool, edge = (fastpool.make(env_id, num_envs=3, seed=3, info_keys="gymnasium") for _ in range(2))
-    pool.reset(), edge.reset()
-    high = float(pool.single_action_space.high[0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        got = pool.step(np.array([[1e39], [-1e300], [np.finfo(np.float64).max]]))
-    want = edge.step(np.array([[high], [-high], [high]], dtype=np.float32))
-    ref = gym.make(env_id)
-    ref.reset(seed=3)
-    np.testing.assert_array_equal(got[0][0], ref.step(np.array([1e39]))[0])  # gymnasium's own answer
-    np.testing.assert_array_equal(got[0], want[0])  # the env clipped it, as it clips 2.0 (or 1.0)
-    if env_id == "Pendulum-v1":  # MountainCarContinuous's reward reads the unclipped action
-        assert data_equivalence(got, want, exact=True)
-    with pytest.raises(ValueError, match="not finite"):  # inf and NaN stay refused
-        pool.step(np.array([[np.inf], [0.0], [0.0]], dtype=np.longdouble))

@@ -450,3 +450,59 @@ def test_object_arrays_of_actions(actions, error, match):
 def test_multiplayer_only_roms_say_so(env_id):
     with pytest.raises(ValueError, match="no single-player mode"):
         fastpool.make(env_id)
+
+
+def _ended_after_a_masked_reset():
+    """A DISABLED pool of 4 in which envs 0, 1 and 3 ended and env 2 was reset since."""
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, autoreset_mode="disabled", max_episode_steps=2)
+    env.reset()
+    for _ in range(2):
+        env.step(np.zeros(4, dtype=np.int64))
+    env.reset(options={"reset_mask": np.array([False, False, True, False])})
+    return env
+
+
+def test_disabled_send_names_the_ended_env_ids_not_positions():
+    env = _ended_after_a_masked_reset()
+    with pytest.raises(RuntimeError, match=r"env\(s\) \[3\] ended"):
+        env.send(np.zeros(2, dtype=np.int64), env_ids=[2, 3])
+    with pytest.raises(RuntimeError, match=r"env\(s\) \[0, 3\] ended"):
+        env.send(np.zeros(3, dtype=np.int64), env_ids=np.array([3, 2, 0], dtype=np.uint8))
+    env.reset()  # refused sends sent nothing: a reset and a send of every env work
+    env.send(np.zeros(4, dtype=np.int64), env_ids=[3, 2, 1, 0])
+    env.recv()
+
+
+def test_disabled_async_send_names_the_ended_env_ids():
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, autoreset_mode="disabled", max_episode_steps=1, batch_size=2)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    env.send(np.zeros(2, dtype=np.int64), env_ids=[2, 3])
+    env.recv()  # envs 2 and 3 ended (one step episodes)
+    with pytest.raises(RuntimeError, match=r"env\(s\) \[2, 3\] ended"):
+        env.send(np.zeros(3, dtype=np.int64), env_ids=[1, 3, 2])
+    env.send(np.zeros(2, dtype=np.int64), env_ids=[0, 1])
+    env.recv()
+
+
+@pytest.mark.parametrize(
+    "env_ids, match",
+    [
+        ([99], r"env_id 99 is out of range \[0, 4\)"),
+        ([-1], r"env_id -1 is out of range \[0, 4\)"),
+        (np.array([2**70], dtype=object), "out of range"),
+        ([[2]], "1-d array"),
+        ([2.0], "must be integers"),
+    ],
+)
+def test_disabled_send_bad_env_ids_get_the_message_other_modes_give(env_ids, match):
+    for mode in ("disabled", "next_step"):
+        env = fastpool.make("CartPole-v1", num_envs=4, seed=0, autoreset_mode=mode, batch_size=1)
+        env.async_reset()
+        for _ in range(4):
+            env.recv()
+        with pytest.raises((ValueError, TypeError), match=match):
+            env.send(np.zeros(len(env_ids), dtype=np.int64), env_ids=env_ids)
+        env.send(np.zeros(1, dtype=np.int64), env_ids=[2])
+        env.recv()

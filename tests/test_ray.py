@@ -347,3 +347,66 @@ def test_dqn_trains_the_same_on_ray_workers_as_on_a_local_pool(tmp_path):
     a, b = (torch.load(r.run_dir / "final.pt", weights_only=False)["q"] for r in (local, remote))
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)
+
+
+def test_siblings_of_the_local_pools_bad_input_fixes():
+    """What the local pool got right, the Ray backend does too: a refused reset keeps its
+    reset_mask, DISABLED send() names env ids (and ranges before them), attribute names must be
+    str, set_attr says it is not supported first, and float64 actions beyond float32's range are
+    clipped as gymnasium clips them (Box env_ids were refused as a shape mismatch before)."""
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=2)
+    try:
+        env.reset()
+        opts = {"reset_mask": np.array([False, False, True, True])}
+        with pytest.raises(ValueError, match="one entry per env"):
+            env.reset(seed=[1, 2], options=opts)
+        assert "reset_mask" in opts
+        _, info = env.reset(seed=[None, None, 3, 4], options=opts)
+        assert "reset_mask" not in opts and info["_env_id"].tolist() == [False, False, True, True]
+        with pytest.raises(TypeError, match="attribute name must be a str"):
+            env.get_attr(["np_random_seed"])
+        with pytest.raises(AttributeError, match=r"cannot be set \(set_attr is not supported\)"):
+            env.set_attr("render_mode", [1])
+    finally:
+        env.close()
+
+    env = fastpool.make(
+        "CartPole-v1",
+        num_envs=4,
+        seed=0,
+        backend="ray",
+        num_workers=2,
+        batch_size=2,
+        autoreset_mode="disabled",
+        max_episode_steps=1,
+    )
+    try:
+        env.async_reset()
+        env.recv(), env.recv()
+        env.send(np.zeros(2, dtype=np.int64), np.array([2, 3]))
+        env.recv()  # envs 2 and 3 ended
+        with pytest.raises(RuntimeError, match=r"env\(s\) \[2, 3\] ended"):
+            env.send(np.zeros(2, dtype=np.int64), np.array([3, 2]))
+        with pytest.raises(ValueError, match=r"in \[0, 4\)"):
+            env.send(np.zeros(2, dtype=np.int64), np.array([0, 99]))
+        env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+        env.recv()
+    finally:
+        env.close()
+
+    env = fastpool.make("Pendulum-v1", num_envs=2, seed=3, backend="ray", num_workers=2, batch_size=1)
+    local = fastpool.make("Pendulum-v1", num_envs=2, seed=3, batch_size=1)
+    try:
+        for pool in (env, local):
+            pool.async_reset()
+            pool.recv(), pool.recv()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            env.send(np.array([[1e39]]), np.array([0]))
+        local.send(np.array([[2.0]], dtype=np.float32), np.array([0]))
+        got, want = env.recv(), local.recv()
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+    finally:
+        env.close()
+        local.close()

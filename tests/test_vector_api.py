@@ -166,3 +166,68 @@ def test_import_loads_no_trainer_or_cluster_library():
     code = "import sys, fastpool; print(sorted(m for m in ('torch', 'ray', 'stable_baselines3') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_refused_reset_keeps_its_reset_mask():
+    """Everything is checked before anything changes: a reset refused for its seed list leaves
+    the reset_mask in the options, so the retry with a right seed list resets only the masked envs."""
+    env = fastpool.make("CartPole-v1", num_envs=3, seed=0)
+    first, _ = env.reset()
+    opts = {"reset_mask": np.array([False, True, True])}
+    with pytest.raises(ValueError, match="one entry per env"):
+        env.reset(seed=[1, 2], options=opts)
+    assert "reset_mask" in opts
+    obs, info = env.reset(seed=[1, 2, 3], options=opts)
+    assert "reset_mask" not in opts  # taken out once the reset is done, as gymnasium does
+    np.testing.assert_array_equal(obs[0], first[0])  # env 0 kept its state
+    np.testing.assert_array_equal(info["_env_id"], [False, True, True])
+    assert env.np_random_seed == (0, 2, 3)
+
+
+def test_a_refused_async_reset_keeps_its_reset_mask():
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, batch_size=2)
+    env.async_reset()
+    env.recv()
+    env.recv()
+    env.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+    env.send(np.zeros(2, dtype=np.int64), np.array([2, 3]))
+    opts = {"reset_mask": np.array([True, True, False, False])}
+    with pytest.raises(ValueError, match="one entry per env"):
+        env.async_reset(seed=[1], options=opts)
+    assert "reset_mask" in opts
+    env.recv()
+    env.recv()
+    env.async_reset(seed=[5, 6, None, None], options=opts)
+    assert "reset_mask" not in opts
+    _, _, _, _, info = env.recv()
+    assert sorted(info["env_id"].tolist()) == [0, 1]
+    opts = {"reset_mask": np.array([False, False, True, True])}  # reset() of an async pool
+    with pytest.raises(ValueError, match="one entry per env"):
+        env.reset(seed=[1, 2, 3], options=opts)
+    assert "reset_mask" in opts
+    _, info = env.reset(seed=[None, None, 7, 8], options=opts)
+    assert sorted(info["env_id"].tolist()) == [2, 3]
+    assert env.np_random_seed == (5, 6, 7, 8)
+
+
+def test_call_get_attr_set_attr_refuse_bad_arguments_by_name():
+    env = fastpool.make("Breakout", num_envs=2, seed=0)
+    env.reset()
+    with pytest.raises(TypeError, match=r"attribute name must be a str, got list \['lives'\]"):
+        env.get_attr(["lives"])
+    with pytest.raises(TypeError, match="attribute name must be a str"):
+        env.call(None)
+    with pytest.raises(TypeError, match=r"render\(\) takes no arguments") as e:
+        env.call("render", 1)
+    assert "lambda" not in str(e.value)
+    with pytest.raises(TypeError, match=r"get_action_meanings\(\) takes no arguments"):
+        env.call("get_action_meanings", mode="x")
+    with pytest.raises(TypeError, match="'lives' is an attribute, not a method"):
+        env.call("lives", 1)
+    with pytest.raises(
+        AttributeError, match=r"^fastpool envs are configured by fastpool.make\(\); 'render_mode' cannot"
+    ):
+        env.set_attr("render_mode", [1])
+    with pytest.raises(AttributeError, match="set_attr is not supported"):
+        env.set_attr("render_mode", ["rgb_array", "rgb_array"])
+    assert env.get_attr("lives") == (5, 5)  # still usable

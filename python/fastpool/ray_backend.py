@@ -22,7 +22,15 @@ from gymnasium.vector.utils import batch_space
 
 import fastpool
 from fastpool.registry import resolve
-from fastpool.vector import Unshareable, check_not_ended, check_seed, record_seeds, reset_mask
+from fastpool.vector import (
+    Unshareable,
+    check_not_ended,
+    check_seed,
+    record_seeds,
+    reset_mask,
+    set_attr_refused,
+    take_reset_mask,
+)
 
 try:
     import ray
@@ -261,6 +269,8 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
         """As a local pool's call(), each worker answering for its envs (see VectorEnv.call)."""
+        if not isinstance(name, str):  # checked here, as a local pool checks it
+            raise TypeError(f"an attribute name must be a str, got {type(name).__name__} {name!r}")
         self._check_idle()
         arg = (name, args, kwargs)
         refs = [self.workers[w].call.remote(self._slot[b], arg) for b, (w, _, _) in enumerate(self.batches)]
@@ -270,7 +280,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         return self.call(name)
 
     def set_attr(self, name: str, values: Any) -> None:
-        raise AttributeError(f"fastpool envs are configured by fastpool.make(); {name!r} cannot be set")
+        raise set_attr_refused(name, values, self.num_envs)
 
     # -- sync -------------------------------------------------------------------
 
@@ -278,20 +288,21 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self, *, seed: int | list[int | None] | None = None, options: dict | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         """As a local pool's reset(), a reset_mask included."""
+        seed = check_seed(seed, self.num_envs)  # everything is checked before anything changes
         mask = reset_mask(options, self.num_envs)
         if self.batch_size != self.num_envs:  # as a local pool: the first batch_size envs to answer
             if mask is not None and mask.sum() < self.batch_size:
                 raise ValueError(f"reset_mask selects {int(mask.sum())} envs, fewer than batch_size={self.batch_size}")
-            self._async_reset(seed, mask)
+            self._async_reset(seed, mask, options)
             obs, *_, info = self.recv()
             return obs, info
         self._check_idle(resetting=True)
-        seed = check_seed(seed, self.num_envs)
         self._broken = False
         calls = [
             (b, self._call(b, "reset", (self._batch_seed(seed, b), None if mask is None else mask[lo:hi])))
             for b, (_, lo, hi) in enumerate(self.batches)
         ]
+        take_reset_mask(options)  # sent: it leaves the options now, as in gymnasium
         obs, _, _, _, info = _concat(self._fetch(calls))
         record_seeds(self._env_seeds, seed, mask)
         return obs, info
@@ -311,9 +322,12 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:
         """Queue a reset of every env, or with a reset_mask of the masked ones, which must be
         whole batches (one Ray call's envs: async results come back a batch at a time)."""
-        self._async_reset(seed, reset_mask(options, self.num_envs))
+        seed = check_seed(seed, self.num_envs)
+        self._async_reset(seed, reset_mask(options, self.num_envs), options)
 
-    def _async_reset(self, seed: int | list[int | None] | None, mask: np.ndarray | None) -> None:
+    def _async_reset(
+        self, seed: int | list[int | None] | None, mask: np.ndarray | None, options: dict | None = None
+    ) -> None:
         self._check_idle(resetting=True)
         seed = check_seed(seed, self.num_envs)
         todo = list(range(len(self.batches)))
@@ -328,6 +342,7 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self._broken = False
         for b in todo:
             self._track(b, self._call(b, "reset", (self._batch_seed(seed, b), None)))
+        take_reset_mask(options)
         record_seeds(self._env_seeds, seed, mask)
 
     def send(self, actions: npt.ArrayLike, env_ids: npt.ArrayLike | None = None) -> None:
@@ -336,15 +351,17 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         self._check_open()
         self._check_sound()
         env_ids = np.arange(self.num_envs) if env_ids is None else np.asarray(env_ids)
-        if self._ended is not None:
-            check_not_ended(self._ended[env_ids.astype(np.int64)])
+        if env_ids.ndim != 1:
+            raise ValueError("env_ids must be a 1-d array of integers")
         actions = self._actions(actions, len(env_ids))
-        if env_ids.shape != actions.shape or not np.issubdtype(env_ids.dtype, np.integer):
+        if env_ids.shape[:1] != actions.shape[:1] or not np.issubdtype(env_ids.dtype, np.integer):
             raise ValueError(f"env_ids must be {len(actions)} integers, one per action")
         if len(env_ids) and (env_ids.min() < 0 or env_ids.max() >= self.num_envs):
             raise ValueError(f"env_ids must be in [0, {self.num_envs})")
         if len(np.unique(env_ids)) != len(env_ids):
             raise ValueError("env_ids must not repeat")
+        if self._ended is not None:
+            check_not_ended(self._ended[env_ids], env_ids)
         busy = {b for b, _ in self._pending.values()}
         todo = []  # checked first, sent after: a bad send() sends nothing
         for b, (_, lo, hi) in enumerate(self.batches):
@@ -441,11 +458,15 @@ class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
                 raise ValueError(f"actions must have shape {(n, *space.shape)}, got {actions.shape}")
             if actions.dtype == bool or not np.issubdtype(actions.dtype, np.number):
                 raise TypeError(f"actions must be real numbers, got dtype {actions.dtype}")
-            actions = actions.astype(np.float32)
             bad = np.flatnonzero(~np.isfinite(actions).all(axis=tuple(range(1, actions.ndim))))
             if len(bad):
                 raise ValueError(f"action {actions[bad[0]]} for env {bad[0]} is not finite")
-            return actions
+            if actions.dtype.itemsize > 4 and actions.dtype.kind == "f":
+                # finite beyond float32's range (1e39): the env clips it, as gymnasium's does, so it
+                # becomes the largest float32 rather than inf (the engine's cast does the same)
+                limit = float(np.finfo(np.float32).max)
+                return np.clip(actions, -limit, limit).astype(np.float32)
+            return actions.astype(np.float32)
         if actions.shape != (n,):
             raise ValueError(f"actions must have shape ({n},), got {actions.shape}")
         if actions.dtype == bool or not np.issubdtype(actions.dtype, np.integer):

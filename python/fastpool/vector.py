@@ -104,6 +104,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         `seed=s` seeds env i with `s + i`; a list gives each env its seed (None entries keep
         their stream); None continues each env's stream. Under a mask, only masked envs' seeds apply.
         """
+        seed = check_seed(seed, self.num_envs)  # everything is checked before anything changes
         mask = reset_mask(options, self.num_envs)
         if self.batch_size != self.num_envs:
             if mask is not None and mask.sum() < self.batch_size:
@@ -111,10 +112,10 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
                     f"reset_mask selects {int(mask.sum())} envs, fewer than batch_size={self.batch_size}: "
                     "reset() would wait forever; use async_reset() and recv() instead"
                 )
-            self._send_reset(seed, mask)
+            self._send_reset(seed, mask, options)
             obs, _, _, _, info = self._receive(help=True)
             return obs, info
-        return self.sync_reset(seed, mask)
+        return self.sync_reset(seed, mask, options)
 
     def step(self, actions: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every env with one action each (autoreset as `metadata["autoreset_mode"]`)."""
@@ -156,11 +157,12 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         """Each env's attribute `name`, or the result of calling its method `name` with the
         arguments, as `SyncVectorEnv.call`: `lives`, `get_action_meanings`, `render`, ..."""
         table = self.env_attributes()
-        if name not in table:
-            raise AttributeError(f"fastpool envs have no attribute {name!r}; they offer {sorted(table)}")
-        value = table[name]
+        value = table[check_attr_name(name, table)]
         if callable(value):
-            return tuple(value(i, *args, **kwargs) for i in range(self.num_envs))
+            check_no_arguments(name, args, kwargs)
+            return tuple(value(i) for i in range(self.num_envs))
+        if args or kwargs:
+            raise TypeError(f"{name!r} is an attribute, not a method: call({name!r}) takes no arguments")
         return tuple(value)
 
     def get_attr(self, name: str) -> tuple[Any, ...]:
@@ -169,9 +171,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
 
     def set_attr(self, name: str, values: Any) -> None:
         """Refused: a pool's envs are configured once, by `fastpool.make`."""
-        if isinstance(values, (list, tuple)) and len(values) != self.num_envs:
-            raise ValueError(f"values must have one entry per env ({self.num_envs}), got {len(values)}")
-        raise AttributeError(f"fastpool envs are configured by fastpool.make(); {name!r} cannot be set")
+        raise set_attr_refused(name, values, self.num_envs)
 
     def close_extras(self, **kwargs: Any) -> None:
         self._core.close()
@@ -187,9 +187,12 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:
         """Queue a reset of every env (or, with `options={"reset_mask": mask}`, of the masked
         ones); results arrive through `recv()`."""
-        self._send_reset(seed, reset_mask(options, self.num_envs))
+        seed = check_seed(seed, self.num_envs)
+        self._send_reset(seed, reset_mask(options, self.num_envs), options)
 
-    def _send_reset(self, seed: int | list[int | None] | None, mask: np.ndarray | None) -> None:
+    def _send_reset(
+        self, seed: int | list[int | None] | None, mask: np.ndarray | None, options: dict | None = None
+    ) -> None:
         seed = check_seed(seed, self.num_envs)
         seeds, seeded = self._seed_arrays(seed)
         ids = None if mask is None else np.flatnonzero(mask)
@@ -197,6 +200,7 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
             seeds = None if seeds is None else seeds[ids]
             seeded = None if seeded is None else seeded[ids]
         self._core.send_reset(ids, seeds, seeded)
+        take_reset_mask(options)  # accepted: now (only now) it leaves the options, as in gymnasium
         record_seeds(self._env_seeds, seed, mask)
         if self._ended is not None:
             self._ended[slice(None) if ids is None else ids] = False
@@ -206,7 +210,9 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         if env_ids is None:
             env_ids = np.arange(self.num_envs)
         if self._ended is not None:
-            check_not_ended(self._ended[np.asarray(env_ids, dtype=np.int64)])
+            ids = valid_env_ids(env_ids, self.num_envs)
+            if ids is not None:  # else the engine refuses them, naming the problem
+                check_not_ended(self._ended[ids], ids)
         self._core.send(actions, env_ids)
 
     def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
@@ -244,13 +250,15 @@ class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
         return batch
 
     def sync_reset(
-        self, seed: int | list[int | None] | None, mask: np.ndarray | None
+        self, seed: int | list[int | None] | None, mask: np.ndarray | None, options: dict | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         """reset() of a sync pool; `mask` may select no env at all (a Ray worker's share of a
-        partial reset): then every env reports its current observation."""
+        partial reset): then every env reports its current observation. `options`: the reset
+        options the mask came from, which it leaves once the reset is done."""
         seed = check_seed(seed, self.num_envs)
         seeds, seeded = self._seed_arrays(seed)
         batch = self._core.reset(seeds, seeded, None if mask is None else ~mask)
+        take_reset_mask(options)
         record_seeds(self._env_seeds, seed, mask)
         self._record(batch, mask)
         obs, _, _, _, info = self._unpack(batch, mask)
@@ -364,6 +372,35 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+class SetAttrNotSupported(AttributeError, ValueError):
+    """set_attr() is refused (an AttributeError, as for an attribute that cannot be set; also a
+    ValueError, which a wrong number of values raised before)."""
+
+
+def set_attr_refused(name: Any, values: Any, num_envs: int) -> SetAttrNotSupported:
+    """The error set_attr() raises: that it is not supported first, then what else was wrong."""
+    message = f"fastpool envs are configured by fastpool.make(); {name!r} cannot be set (set_attr is not supported)"
+    if isinstance(values, (list, tuple)) and len(values) != num_envs:
+        message += f"; besides, values must have one entry per env ({num_envs}), got {len(values)}"
+    return SetAttrNotSupported(message)
+
+
+def check_attr_name(name: Any, table: dict[str, Any]) -> str:
+    """`name` if the envs offer it (see VectorEnv.env_attributes), else a TypeError or
+    AttributeError naming what they offer."""
+    if not isinstance(name, str):
+        raise TypeError(f"an attribute name must be a str, got {type(name).__name__} {name!r}")
+    if name not in table:
+        raise AttributeError(f"fastpool envs have no attribute {name!r}; they offer {sorted(table)}")
+    return name
+
+
+def check_no_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """The envs' methods (render, get_action_meanings) take no arguments."""
+    if args or kwargs:
+        raise TypeError(f"{name}() takes no arguments, got {len(args)} positional and {sorted(kwargs)} keyword")
+
+
 def default_num_threads(num_envs: int) -> int:
     """The CPUs this process may run on (affinity-aware where the OS tells), at most num_envs."""
     try:
@@ -408,8 +445,9 @@ def record_seeds(env_seeds: list[int], seed: int | list[int | None] | None, mask
 
 def reset_mask(options: dict | None, num_envs: int) -> np.ndarray | None:
     """The reset_mask of reset options (None without one), checked as gymnasium 1.4 checks it.
-    Like gymnasium's vector envs, this takes it out of `options` (so wrappers such as
-    RecordEpisodeStatistics behave as they do over SyncVectorEnv)."""
+    It stays in `options`: once the reset is under way, `take_reset_mask` takes it out, as
+    gymnasium's vector envs do (so wrappers such as RecordEpisodeStatistics behave as they do over
+    SyncVectorEnv), while a refused reset leaves the options as they were, for a retry."""
     if options is None:
         return None
     if not isinstance(options, dict):
@@ -419,7 +457,7 @@ def reset_mask(options: dict | None, num_envs: int) -> np.ndarray | None:
         raise ValueError(f"unsupported reset options {unknown}: fastpool envs take only 'reset_mask'")
     if "reset_mask" not in options:
         return None
-    mask = options.pop("reset_mask")
+    mask = options["reset_mask"]
     if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
         what = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
         raise TypeError(f"options['reset_mask'] must be a numpy array of dtype bool, got {what}")
@@ -430,10 +468,34 @@ def reset_mask(options: dict | None, num_envs: int) -> np.ndarray | None:
     return mask
 
 
-def check_not_ended(ended: np.ndarray) -> None:
-    """With autoreset disabled, stepping an env whose episode ended is an error."""
+def take_reset_mask(options: dict | None) -> None:
+    """Take the reset_mask out of reset options, once the reset they ask for is under way."""
+    if options is not None:
+        options.pop("reset_mask", None)
+
+
+def valid_env_ids(env_ids: Any, num_envs: int) -> np.ndarray | None:
+    """env_ids as int64 if they are a 1-d array-like of integers in [0, num_envs), else None
+    (the engine then refuses them with its message)."""
+    ids = np.asarray(env_ids)
+    if ids.dtype == object:  # Python ints of any size, as the engine takes them
+        items = ids.ravel().tolist()
+        if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < num_envs for i in items):
+            return None
+        ids = ids.astype(np.int64)
+    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+        return None
+    if len(ids) and (ids.min() < 0 or ids.max() >= num_envs):
+        return None
+    return ids.astype(np.int64, copy=False)
+
+
+def check_not_ended(ended: np.ndarray, env_ids: np.ndarray | None = None) -> None:
+    """With autoreset disabled, stepping an env whose episode ended is an error. `ended`: one
+    flag per env, or one per entry of `env_ids` (the envs a send() steps)."""
     if ended.any():
+        which = np.flatnonzero(ended) if env_ids is None else np.unique(env_ids[ended])
         raise RuntimeError(
-            f"env(s) {np.flatnonzero(ended).tolist()} ended their episodes and autoreset is disabled: "
+            f"env(s) {which.tolist()} ended their episodes and autoreset is disabled: "
             "reset them first, e.g. reset(options={'reset_mask': mask})"
         )

@@ -218,3 +218,55 @@ def test_rejects_pools_sb3_cannot_drive():
         FastpoolVecEnv(fastpool.make("CartPole-v1", num_envs=2))
     with pytest.raises(ValueError, match="batch_size"):
         FastpoolVecEnv(fastpool.make("CartPole-v1", num_envs=2, batch_size=1, autoreset_mode="same_step"))
+
+
+@pytest.mark.parametrize(
+    "options, error, match",
+    [
+        (42, TypeError, "set_options.. takes a dict, a list of 2 dicts .one per env. or None, got int"),
+        ("abc", TypeError, "got str"),
+        ([1, 2], TypeError, "a dict per env, got int"),
+        ([{}, {}, {}], ValueError, r"one dict per env \(2\), got 3"),
+    ],
+)
+def test_set_options_refuses_what_sb3_does_not_take(options, error, match):
+    env = fastpool.make_sb3("CartPole-v1", n_envs=2, seed=0)
+    env.reset()
+    moved = env.step(np.zeros(2, dtype=np.int64))[0]
+    env.set_options({"reset_mask": np.array([True, False])})
+    with pytest.raises(error, match=match):
+        env.set_options(options)
+    obs = env.reset()  # the options set before stay: a partial reset
+    np.testing.assert_array_equal(obs[1], moved[1])
+    env.set_options([None, {}])  # None entries: no options
+    assert env._options == [{}, {}]
+    env.reset()
+
+
+@pytest.mark.parametrize(
+    "mask, error",
+    [
+        ([True, False], TypeError),
+        (np.array([1, 0]), TypeError),
+        (np.array([True, False, True]), ValueError),
+        (np.zeros(2, dtype=bool), ValueError),
+    ],
+)
+def test_a_refused_reset_mask_is_dropped(mask, error):
+    env = fastpool.make_sb3("CartPole-v1", n_envs=2, seed=0)
+    env.set_options({"reset_mask": mask})
+    with pytest.raises(error, match="reset_mask"):
+        env.reset()
+    assert env._options == [{}, {}]
+    env.reset()  # a plain one
+    env.step(np.zeros(2, dtype=np.int64))
+
+
+def test_attribute_and_method_names_must_be_strings():
+    env = fastpool.make_sb3("Breakout", n_envs=2, seed=0)
+    env.reset()
+    with pytest.raises(TypeError, match="attribute name must be a str, got list"):
+        env.get_attr(["lives"])
+    with pytest.raises(TypeError, match="method name must be a str, got list"):
+        env.env_method(["render"])
+    assert env.get_attr("lives") == [5, 5]

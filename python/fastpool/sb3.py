@@ -28,6 +28,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 import fastpool
 from fastpool.families import family_of
+from fastpool.vector import reset_mask
 
 if TYPE_CHECKING:
     from fastpool._core import FinalStep
@@ -76,6 +77,23 @@ class FastpoolVecEnv(VecEnv):
         self._returns[:] = 0
         return obs
 
+    def set_options(self, options: list[dict] | dict | None = None) -> None:
+        """SB3's contract: None, one dict for every env, or a list of one dict per env (None
+        entries: none). Anything else is refused here, and the options set before stay."""
+        if options is not None and not isinstance(options, dict):
+            if not isinstance(options, (list, tuple)):
+                raise TypeError(
+                    f"set_options() takes a dict, a list of {self.num_envs} dicts (one per env) or None, "
+                    f"got {type(options).__name__}"
+                )
+            if len(options) != self.num_envs:
+                raise ValueError(f"set_options() needs one dict per env ({self.num_envs}), got {len(options)}")
+            bad = [type(o).__name__ for o in options if o is not None and not isinstance(o, dict)]
+            if bad:
+                raise TypeError(f"set_options() takes a dict per env, got {bad[0]}")
+            options = [{} if o is None else o for o in options]
+        super().set_options(options)
+
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
 
@@ -109,6 +127,11 @@ class FastpoolVecEnv(VecEnv):
         if error:
             self._reset_options()  # refused options are dropped: the next reset() is a plain one
             raise ValueError(error)
+        try:
+            reset_mask({"reset_mask": mask}, self.num_envs)  # the pool's checks, with their messages
+        except (TypeError, ValueError):
+            self._reset_options()
+            raise
         return {"reset_mask": mask}
 
     def _record_ends(
@@ -152,6 +175,8 @@ class FastpoolVecEnv(VecEnv):
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
         values = self.env.env_attributes()
+        if not isinstance(attr_name, str):
+            raise TypeError(f"an attribute name must be a str, got {type(attr_name).__name__} {attr_name!r}")
         if attr_name not in values or callable(values[attr_name]):
             attrs = sorted(k for k, v in values.items() if not callable(v))
             raise AttributeError(f"fastpool envs have no attribute {attr_name!r}; they offer {attrs}")
@@ -166,6 +191,8 @@ class FastpoolVecEnv(VecEnv):
         self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
     ) -> list[Any]:
         values = self.env.env_attributes()
+        if not isinstance(method_name, str):
+            raise TypeError(f"a method name must be a str, got {type(method_name).__name__} {method_name!r}")
         if not callable(values.get(method_name)):
             methods = sorted(k for k, v in values.items() if callable(v))
             raise AttributeError(f"fastpool envs have no method {method_name!r}; they offer {methods}")

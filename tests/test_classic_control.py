@@ -1,6 +1,8 @@
 """Acrobot, MountainCar, MountainCarContinuous and Pendulum against gymnasium's own envs,
 step for step (gymnasium's SyncVectorEnv, same seeds, same actions), and float actions."""
 
+import warnings
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -128,3 +130,25 @@ def test_cli_bench_takes_float_action_envs():
 
     assert steps_per_second("Pendulum-v1", num_envs=4, seconds=0.05) > 0
     assert steps_per_second("Acrobot-v1", num_envs=4, seconds=0.05) > 0
+
+
+
+@pytest.mark.parametrize("env_id", ["Pendulum-v1", "MountainCarContinuous-v0"])
+def test_finite_float64_actions_beyond_float32_are_clipped_as_gymnasium_clips_them(env_id):
+    """1e39 is finite: gymnasium's env clips it to its bounds; fastpool does the same (it is not
+    "inf ... not finite", and numpy warns of no overflow)."""
+    pool, edge = (fastpool.make(env_id, num_envs=3, seed=3, info_keys="gymnasium") for _ in range(2))
+    pool.reset(), edge.reset()
+    high = float(pool.single_action_space.high[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = pool.step(np.array([[1e39], [-1e300], [np.finfo(np.float64).max]]))
+    want = edge.step(np.array([[high], [-high], [high]], dtype=np.float32))
+    ref = gym.make(env_id)
+    ref.reset(seed=3)
+    np.testing.assert_array_equal(got[0][0], ref.step(np.array([1e39]))[0])  # gymnasium's own answer
+    np.testing.assert_array_equal(got[0], want[0])  # the env clipped it, as it clips 2.0 (or 1.0)
+    if env_id == "Pendulum-v1":  # MountainCarContinuous's reward reads the unclipped action
+        assert data_equivalence(got, want, exact=True)
+    with pytest.raises(ValueError, match="not finite"):  # inf and NaN stay refused
+        pool.step(np.array([[np.inf], [0.0], [0.0]], dtype=np.longdouble))

@@ -116,6 +116,24 @@ Int64Array as_int_array(const py::handle& obj, const char* what, py::ssize_t exp
 
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
+// Wider floats as float32: a finite value beyond float32's range (1e39) becomes the largest
+// float32 of its sign instead of inf (the env clips it to its bounds, as gymnasium's env clips
+// the value itself); NaN and inf stay so, and are refused as not finite.
+template <typename Wide>
+FloatArray narrowed(const py::array& arr) {
+  auto wide = py::array_t<Wide, py::array::c_style | py::array::forcecast>::ensure(arr);
+  if (!wide) throw py::error_already_set();
+  FloatArray out(std::vector<py::ssize_t>{arr.shape(0), arr.shape(1)});
+  const Wide* in = wide.data();
+  float* dst = out.mutable_data();
+  constexpr Wide kMax = static_cast<Wide>(std::numeric_limits<float>::max());
+  for (py::ssize_t i = 0, size = wide.size(); i < size; ++i) {
+    const Wide v = in[i];
+    dst[i] = static_cast<float>(v > kMax ? (std::isinf(v) ? v : kMax) : v < -kMax ? (std::isinf(v) ? v : -kMax) : v);
+  }
+  return out;
+}
+
 // Float actions: any real-valued array-like of shape (n, dim), cast to float32 (the
 // action space's dtype); bools, objects and strings are refused by name.
 FloatArray as_float_array(const py::handle& obj, const char* what, py::ssize_t n, py::ssize_t dim) {
@@ -128,6 +146,7 @@ FloatArray as_float_array(const py::handle& obj, const char* what, py::ssize_t n
   if (arr.ndim() != 2 || arr.shape(0) != n || arr.shape(1) != dim)
     throw py::value_error(std::string(what) + " must have shape (" + std::to_string(n) + ", " + std::to_string(dim) +
                           "), got " + py::str(py::object(arr.attr("shape"))).cast<std::string>());
+  if (kind == 'f' && arr.itemsize() > 4) return narrowed<double>(arr);  // long double: as double
   return FloatArray::ensure(arr);
 }
 

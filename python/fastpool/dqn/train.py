@@ -34,11 +34,12 @@ from fastpool.training.runs import (
     rng_states,
     save_atomic,
 )
-from fastpool.training.session import Session
+from fastpool.training.session import Session, restores_signals
 
 __all__ = ["CheckpointError", "TrainResult", "load_config", "load_state", "pick_device", "train"]
 
 
+@restores_signals
 def train(
     cfg: DQNConfig,
     resume: str | Path | None = None,

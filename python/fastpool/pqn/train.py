@@ -37,7 +37,7 @@ from fastpool.training.runs import (
     rng_states,
     save_atomic,
 )
-from fastpool.training.session import Session
+from fastpool.training.session import Session, restores_signals
 
 
 @dataclass
@@ -151,6 +151,7 @@ def _max_q(q: torch.nn.Module, obs: torch.Tensor, chunk: int = 256) -> torch.Ten
     return torch.cat([q(part).max(dim=1).values.float() for part in obs.split(chunk)])
 
 
+@restores_signals
 def train(
     cfg: PQNConfig,
     resume: str | Path | None = None,

@@ -5,12 +5,13 @@ and every pool closed."""
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import torch
@@ -24,6 +25,27 @@ from fastpool.training.runs import SaveError, TrainResult, cpus, finish, new_run
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def restores_signals(train: F) -> F:
+    """A trainer's entry point leaves SIGINT/SIGTERM as it found them, whatever it raises (the
+    session catches them only while its loop runs)."""
+
+    @functools.wraps(train)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return train(*args, **kwargs)
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return train(*args, **kwargs)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+
+    return run  # type: ignore[return-value]
 
 
 class Session:

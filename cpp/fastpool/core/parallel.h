@@ -12,6 +12,12 @@
 
 namespace fastpool {
 
+// A thread's exception state (libstdc++'s, thread-local in a library loaded after the thread
+// started) is allocated at its first use; if that allocation fails, glibc aborts the process
+// ("cannot allocate memory for thread-local data"). A thread calls this first, while memory is
+// left, so that an exception it throws later (std::bad_alloc when memory runs out) is raised.
+inline void claim_exception_state() { static_cast<void>(std::uncaught_exceptions()); }
+
 // Calls fn(i) for every i in [0, n) on up to `threads` threads; rethrows the
 // first exception after all threads have finished. Threads the OS refuses are
 // done without: the threads that started share out all the work.
@@ -22,6 +28,7 @@ void parallel_for(int n, int threads, Fn fn) {
   std::mutex error_mutex;
   std::atomic<int> next{0};
   auto work = [&] {
+    claim_exception_state();
     for (int i; (i = next.fetch_add(1)) < n;) {
       try {
         fn(i);

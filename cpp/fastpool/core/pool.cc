@@ -1,9 +1,11 @@
 #include "fastpool/core/pool.h"
 
+#include "fastpool/core/parallel.h"
 #include "fastpool/core/platform.h"
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -23,6 +25,8 @@ constexpr int64_t kChunkNs = 20000;
 // Envs slower than this per step (Atari, not CartPole) are worth ordering within a step.
 constexpr int64_t kSlowEnvNs = 20000;
 constexpr size_t kMaxSpareBatches = 4;
+// Address space a new thread takes: its stack (8 MiB by default) and thread-local data, with room.
+constexpr size_t kThreadRoom = size_t{16} << 20;
 // A thread out of work spins before it sleeps: waking a sleeper costs tens of microseconds on
 // the next step's critical path. Where the wait is usually short (the rest of a step, the
 // caller's turn-around) it spins about two env steps, within these bounds (~0.7 ms for Atari,
@@ -63,6 +67,9 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       slots_(envs_.size() / batch_size_ + 2),
       creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
+  // Room for the workers (their stacks and thread-local data), checked before any starts: a
+  // thread whose thread-local data cannot be allocated aborts the process (std::bad_alloc here).
+  static_cast<void>(std::unique_ptr<char[]>(new char[static_cast<size_t>(options.num_threads) * kThreadRoom]));
   workers_.reserve(options.num_threads);
   try {
     for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
@@ -432,6 +439,7 @@ bool Pool::wait_for_invitation(bool& short_wait) {
 }
 
 void Pool::worker_loop() {
+  claim_exception_state();
   bool short_wait = true;  // this thread's last wait for work was short
   while (!stop_.load()) {
     if (!wait_for_invitation(short_wait)) continue;

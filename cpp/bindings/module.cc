@@ -385,11 +385,11 @@ class PyPool {
 // with room to spare.
 constexpr size_t kThreadRoom = size_t{16} << 20;
 
-// Checks, just before `threads` threads start, that there is room for them (std::bad_alloc if
-// not). A thread's stack that does not fit is a clean error, but its thread-local data is
-// allocated at its first use, and if that fails glibc aborts the whole process.
-void check_room_for_threads(int threads) {
-  std::unique_ptr<char[]> room(new char[static_cast<size_t>(threads) * kThreadRoom]);  // untouched
+// Whether there is room for `threads` more threads, checked just before they start. A thread's
+// stack that does not fit is a clean error, but its thread-local data is allocated at its first
+// use, and if that fails glibc aborts the whole process.
+bool room_for_threads(int threads) {
+  return std::unique_ptr<char[]>(new (std::nothrow) char[static_cast<size_t>(threads) * kThreadRoom]) != nullptr;
 }
 
 // make_pool's work: the envs, then the pool over them.
@@ -401,9 +401,10 @@ std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size
   for (int first = 0; first < num_envs;) {
     const int count = std::min(round, num_envs - first);
     const auto t0 = std::chrono::steady_clock::now();
-    check_room_for_threads(std::min(num_threads, count) - 1);
+    int builders = std::min(num_threads, count);  // fewer where there is no room for them all
+    while (builders > 1 && !room_for_threads(builders - 1)) builders /= 2;
     without_gil([&] {
-      fastpool::parallel_for(count, num_threads, [&](int k) {
+      fastpool::parallel_for(count, builders, [&](int k) {
         const int i = first + k;
         envs[i] = make_env(i);
         envs[i]->seed(seed + static_cast<uint64_t>(i));

@@ -165,7 +165,7 @@ def make(
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
     family.check_options(options)  # bounds first: the memory estimate reads them
-    need = _check_memory(entry.env_id, family, options, num_envs, batch, threads)
+    need = _check_memory(entry.env_id, family, options, num_envs, batch)
     pool = {
         "num_envs": num_envs,
         "num_threads": threads,
@@ -179,22 +179,18 @@ def make(
     return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
 
 
-def _check_memory(env_id: str, family: Any, options: dict[str, Any], num_envs: int, batch: int, threads: int) -> int:
+def _check_memory(env_id: str, family: Any, options: dict[str, Any], num_envs: int, batch: int) -> int:
     """Refuse, before allocating anything, a pool that needs more memory than the machine has or
-    than the address-space limit (`ulimit -v`, RLIMIT_AS) leaves this process; the bytes needed."""
+    than the address-space limit (`ulimit -v`, RLIMIT_AS) leaves this process; the bytes needed.
+    (Threads that find no room are the engine's to refuse: it names num_threads.)"""
     need = family.memory(options, num_envs, batch)
     what = f"{num_envs} {env_id} envs need about {_size(need)} ({need / num_envs / 2**10:.1f} KiB each)"
     total = _physical_memory()
     if total and need > total:
         raise MemoryError(f"{what}; this machine has {_size(total)}")
     left = _address_space_left()
-    if left is not None:
-        stacks = threads * _thread_stack_bytes()  # the pool's worker threads, and the builders
-        if need + stacks > left:
-            raise MemoryError(
-                f"{what}, and {threads} threads {_size(stacks)} of stack; the address-space limit "
-                f"(ulimit -v, RLIMIT_AS) leaves this process {_size(left)}"
-            )
+    if left is not None and need > left:
+        raise MemoryError(f"{what}; the address-space limit (ulimit -v, RLIMIT_AS) leaves this process {_size(left)}")
     return need
 
 
@@ -222,17 +218,6 @@ def _address_space_left() -> int | None:
     except (ImportError, OSError, ValueError, AttributeError):  # not Linux: no check
         return None
     return max(0, limit - used)
-
-
-def _thread_stack_bytes() -> int:
-    """The address space a new thread takes: its stack, sized by RLIMIT_STACK (glibc's default)."""
-    try:
-        import resource
-
-        soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
-    except (ImportError, ValueError, AttributeError):
-        return 8 << 20
-    return 8 << 20 if soft == resource.RLIM_INFINITY or soft <= 0 else int(soft)
 
 
 def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <new>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -68,8 +69,10 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
   // Room for the workers (their stacks and thread-local data), checked before any starts: a
-  // thread whose thread-local data cannot be allocated aborts the process (std::bad_alloc here).
-  static_cast<void>(std::unique_ptr<char[]>(new char[static_cast<size_t>(options.num_threads) * kThreadRoom]));
+  // thread whose thread-local data cannot be allocated aborts the process.
+  if (!std::unique_ptr<char[]>(new (std::nothrow) char[static_cast<size_t>(options.num_threads) * kThreadRoom]))
+    throw std::runtime_error("could not start worker thread 1 of " + std::to_string(options.num_threads) +
+                             " (no address space left for their stacks); ask for fewer num_threads");
   workers_.reserve(options.num_threads);
   try {
     for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });

@@ -381,17 +381,6 @@ class PyPool {
   bool interrupted_ = false;
 };
 
-// Address space a new thread takes: its stack (8 MiB by default) and its thread-local data,
-// with room to spare.
-constexpr size_t kThreadRoom = size_t{16} << 20;
-
-// Whether there is room for `threads` more threads, checked just before they start. A thread's
-// stack that does not fit is a clean error, but its thread-local data is allocated at its first
-// use, and if that fails glibc aborts the whole process.
-bool room_for_threads(int threads) {
-  return std::unique_ptr<char[]>(new (std::nothrow) char[static_cast<size_t>(threads) * kThreadRoom]) != nullptr;
-}
-
 // make_pool's work: the envs, then the pool over them.
 template <typename MakeEnv, typename SpecOf>
 std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
@@ -402,7 +391,7 @@ std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size
     const int count = std::min(round, num_envs - first);
     const auto t0 = std::chrono::steady_clock::now();
     int builders = std::min(num_threads, count);  // fewer where there is no room for them all
-    while (builders > 1 && !room_for_threads(builders - 1)) builders /= 2;
+    while (builders > 1 && !fastpool::room_for_threads(builders - 1)) builders /= 2;
     without_gil([&] {
       fastpool::parallel_for(count, builders, [&](int k) {
         const int i = first + k;

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
-#include <new>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -26,8 +24,6 @@ constexpr int64_t kChunkNs = 20000;
 // Envs slower than this per step (Atari, not CartPole) are worth ordering within a step.
 constexpr int64_t kSlowEnvNs = 20000;
 constexpr size_t kMaxSpareBatches = 4;
-// Address space a new thread takes: its stack (8 MiB by default) and thread-local data, with room.
-constexpr size_t kThreadRoom = size_t{16} << 20;
 // A thread out of work spins before it sleeps: waking a sleeper costs tens of microseconds on
 // the next step's critical path. Where the wait is usually short (the rest of a step, the
 // caller's turn-around) it spins about two env steps, within these bounds (~0.7 ms for Atari,
@@ -70,7 +66,7 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
   // Room for the workers (their stacks and thread-local data), checked before any starts: a
   // thread whose thread-local data cannot be allocated aborts the process.
-  if (!std::unique_ptr<char[]>(new (std::nothrow) char[static_cast<size_t>(options.num_threads) * kThreadRoom]))
+  if (!room_for_threads(options.num_threads))
     throw std::runtime_error("could not start worker thread 1 of " + std::to_string(options.num_threads) +
                              " (no address space left for their stacks); ask for fewer num_threads");
   workers_.reserve(options.num_threads);

@@ -341,3 +341,19 @@ def test_reset_seed_reproduces_atari_trajectories():
     again = play(123)
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
+
+
+@pytest.mark.parametrize(
+    "options, error, match",
+    [
+        ({"img_height": 10**5, "img_width": 10**5}, ValueError, r"img_height must be in \[1, 210\], got 100000"),
+        ({"img_width": 10**5}, ValueError, r"img_width must be in \[1, 160\], got 100000"),
+        ({"stack_num": 10**6}, ValueError, r"stack_num must be in \[1, 64\]"),
+        ({"gray_scale": "no"}, TypeError, "gray_scale must be a bool"),
+        ({"img_height": 84.0}, TypeError, "img_height must be an int"),
+    ],
+)
+def test_options_are_checked_before_the_memory_estimate(options, error, match):
+    """A bad option is named, not answered with a MemoryError computed from it."""
+    with pytest.raises(error, match=match):
+        fastpool.make("Breakout", num_envs=2**20, **options)

@@ -1,6 +1,9 @@
 """Acrobot, MountainCar, MountainCarContinuous and Pendulum against gymnasium's own envs,
 step for step (gymnasium's SyncVectorEnv, same seeds, same actions), and float actions."""
 
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import gymnasium as gym
@@ -131,6 +134,65 @@ def test_cli_bench_takes_float_action_envs():
     assert steps_per_second("Pendulum-v1", num_envs=4, seconds=0.05) > 0
     assert steps_per_second("Acrobot-v1", num_envs=4, seconds=0.05) > 0
 
+
+def _run_under_address_space_limit(code: str, headroom_mib: int = 150) -> subprocess.CompletedProcess:
+    """code in a child process whose address space (RLIMIT_AS) is capped at its size plus headroom;
+    then a small pool must work there."""
+    child = f"""
+import resource
+import pytest
+import fastpool
+from fastpool import _core
+used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (used + {headroom_mib} * 2**20, resource.RLIM_INFINITY))
+{textwrap.dedent(code)}
+env = fastpool.make("Pendulum-v1", num_envs=4, num_threads=1)
+env.reset(seed=0)
+env.step(env.action_space.sample())
+print("ok")
+"""
+    return subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc: Linux")
+@pytest.mark.parametrize("num_threads", [1, 2])
+def test_a_pool_too_big_for_the_address_space_is_a_memory_error(num_threads):
+    """make() checks the memory need of every family against RLIMIT_AS too, before allocating;
+    the engine turns an allocation failure while building into a MemoryError saying how much was
+    needed, never an abort ("cannot allocate memory for thread-local data") nor a bare bad_alloc."""
+    args = (
+        f"args = dict(name='Pendulum', num_envs=2**20, num_threads={num_threads}, batch_size=2**20,"
+        " autoreset=_core.Autoreset.NEXT_STEP, seed=0, max_episode_steps=200)"
+    )
+    for code in [
+        f"""
+        with pytest.raises(MemoryError, match=r"envs need about .* MiB .*; the address-space limit .*leaves this process"):
+            fastpool.make("Pendulum-v1", num_envs=2**20, num_threads={num_threads})
+        """,
+        # the engine without make()'s check: first its own check of make()'s estimate...
+        f"""
+        {args}
+        with pytest.raises(MemoryError, match="before building a pool of 1048576 envs, which needs about 9.31 GiB"):
+            _core.make_classic_control(**args, memory_bytes=10**10)
+        """,
+        # ...then, with no estimate, the allocations themselves fail
+        f"""
+        {args}
+        with pytest.raises(MemoryError, match="out of memory while building a pool of 1048576 envs"):
+            _core.make_classic_control(**args)
+        """,
+    ]:
+        got = _run_under_address_space_limit(code)
+        assert got.returncode == 0 and got.stdout.strip() == "ok", got.stderr
+
+
+def test_every_family_states_its_memory_need():
+    from fastpool.families import CLASSIC_CONTROL_ENV_BYTES, FAMILIES, env_options
+
+    for family in FAMILIES.values():
+        assert family.memory is not None
+    need = FAMILIES["classic_control"].memory(env_options("Pendulum-v1"), 2**20, 2**20)
+    assert need > 2**20 * CLASSIC_CONTROL_ENV_BYTES  # the envs and the batch buffers
 
 
 @pytest.mark.parametrize("env_id", ["Pendulum-v1", "MountainCarContinuous-v0"])

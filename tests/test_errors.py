@@ -506,3 +506,34 @@ def test_disabled_send_bad_env_ids_get_the_message_other_modes_give(env_ids, mat
             env.send(np.zeros(len(env_ids), dtype=np.int64), env_ids=env_ids)
         env.send(np.zeros(1, dtype=np.int64), env_ids=[2])
         env.recv()
+
+
+def test_gym_make_render_mode_human_is_answered_about_human():
+    import gymnasium as gym
+
+    with pytest.raises(ValueError, match=r"CartPole-v1 supports render_mode None or \[\], got 'human'"):
+        gym.make("fastpool/CartPole-v1", render_mode="human")
+    with pytest.raises(ValueError, match=r"got 'rgb_array'"):
+        gym.make("fastpool/Pendulum-v1", render_mode="rgb_array")
+    with pytest.raises(ValueError, match=r"Pong-v5 supports render_mode None or \['rgb_array'\], got 'human'"):
+        fastpool.make("Pong", num_envs=1, render_mode="human")
+
+
+def test_the_ray_backend_refuses_a_render_mode_before_starting():
+    with pytest.raises(ValueError, match=r"backend='ray' supports render_mode None only, got 'rgb_array'"):
+        fastpool.make("Pong", num_envs=2, backend="ray", render_mode="rgb_array")
+
+
+@pytest.mark.parametrize(
+    "env_id, action",
+    [("CartPole-v1", [0, 1]), ("CartPole-v1", np.zeros((2, 2), dtype=np.int64)), ("Pendulum-v1", [0.5, 0.5])],
+)
+def test_single_env_wrong_size_action_is_named(env_id, action):
+    from fastpool.single import FastpoolEnv
+
+    env = FastpoolEnv(env_id)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"action must be one value of the action space .* got shape \(2"):
+        env.step(action)
+    env.step(env.action_space.sample())  # still usable
+    env.close()

@@ -8,9 +8,15 @@
 #include <structmember.h>  // T_OBJECT, T_OBJECT_EX
 #endif
 
+#ifdef __GLIBC__
+#include <malloc.h>  // malloc_trim
+#endif
+
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -375,22 +381,19 @@ class PyPool {
   bool interrupted_ = false;
 };
 
-// Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
-// and a pool over them; env i's stream is seeded with seed + i. Envs are built
-// in rounds of about 50 ms, so Ctrl-C stops a long build between two rounds.
+// make_pool's work: the envs, then the pool over them.
 template <typename MakeEnv, typename SpecOf>
-std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
-                                  uint64_t seed,
-                                  MakeEnv make_env, SpecOf spec_of) {
-  if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
-  if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
+std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+                                   uint64_t seed, MakeEnv& make_env, SpecOf& spec_of) {
   std::vector<std::unique_ptr<Env>> envs(num_envs);
   int round = num_threads;
   for (int first = 0; first < num_envs;) {
     const int count = std::min(round, num_envs - first);
     const auto t0 = std::chrono::steady_clock::now();
+    int builders = std::min(num_threads, count);  // fewer where there is no room for them all
+    while (builders > 1 && !fastpool::room_for_threads(builders - 1)) builders /= 2;
     without_gil([&] {
-      fastpool::parallel_for(count, num_threads, [&](int k) {
+      fastpool::parallel_for(count, builders, [&](int k) {
         const int i = first + k;
         envs[i] = make_env(i);
         envs[i]->seed(seed + static_cast<uint64_t>(i));
@@ -406,6 +409,48 @@ std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size,
   options.autoreset = autoreset;
   EnvSpec spec = spec_of(*envs[0]);
   return std::make_unique<PyPool>(std::move(spec), std::move(envs), options);
+}
+
+std::string gib(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+  return text;
+}
+
+// A MemoryError for a pool of num_envs envs that did not fit, saying how much it needed
+// (memory_bytes: make()'s estimate, 0 if none was given).
+[[noreturn]] void throw_memory_error(int num_envs, int64_t memory_bytes, const std::string& when) {
+  std::string message = "out of memory " + when + " a pool of " + std::to_string(num_envs) + " envs";
+  if (memory_bytes > 0) message += ", which needs about " + gib(static_cast<double>(memory_bytes));
+  message += ": ask for fewer num_envs (or free memory, or raise the address-space limit, ulimit -v)";
+  PyErr_SetString(PyExc_MemoryError, message.c_str());
+  throw py::error_already_set();
+}
+
+// Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
+// and a pool over them; env i's stream is seeded with seed + i. Envs are built
+// in rounds of about 50 ms, so Ctrl-C stops a long build between two rounds.
+// memory_bytes: what the pool needs (make()'s estimate); that much address space is
+// reserved and released first, so a pool that cannot fit fails before building anything,
+// and any allocation failure while building is a MemoryError saying how much was needed.
+template <typename MakeEnv, typename SpecOf>
+std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+                                  uint64_t seed, int64_t memory_bytes, MakeEnv make_env, SpecOf spec_of) {
+  if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
+  if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
+  if (memory_bytes < 0) throw py::value_error("memory_bytes must be >= 0, got " + std::to_string(memory_bytes));
+  if (memory_bytes > 0) {  // untouched pages: address space only, never resident
+    std::unique_ptr<char[]> probe(new (std::nothrow) char[static_cast<size_t>(memory_bytes)]);
+    if (!probe) throw_memory_error(num_envs, memory_bytes, "before building");
+  }
+  try {
+    return build_pool(num_envs, num_threads, batch_size, autoreset, seed, make_env, spec_of);
+  } catch (const std::bad_alloc&) {  // what was built is freed by now
+#ifdef __GLIBC__
+    malloc_trim(0);  // and handed back, so that the process has the room it had before
+#endif
+    throw_memory_error(num_envs, memory_bytes, "while building");
+  }
 }
 
 }  // namespace
@@ -474,26 +519,28 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "make_classic_control",
       [](const std::string& name, int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
-         uint64_t seed, int max_episode_steps) {
+         uint64_t seed, int max_episode_steps, int64_t memory_bytes) {
         if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
         const EnvSpec spec = fastpool::classic_control_spec(name);
         return make_pool(
-            num_envs, num_threads, batch_size, autoreset, seed,
+            num_envs, num_threads, batch_size, autoreset, seed, memory_bytes,
             [&](int) { return fastpool::make_classic_control(name, max_episode_steps); },
             [&](const Env&) { return spec; });
       },
       py::arg("name"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
-      py::arg("seed"), py::arg("max_episode_steps"),
+      py::arg("seed"), py::arg("max_episode_steps"), py::arg("memory_bytes") = 0,
       "A pool of one classic-control env, named as its registry entry's core_name (\"CartPole\", \"Pendulum\", ...).");
 
   m.def(
       "make_faulty",
-      [](int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset, uint64_t seed) {
+      [](int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset, uint64_t seed,
+         int64_t memory_bytes) {
         return make_pool(
-            num_envs, num_threads, batch_size, autoreset, seed, [](int) { return std::make_unique<fastpool::Faulty>(); },
-            [](const Env&) { return fastpool::Faulty::spec(); });
+            num_envs, num_threads, batch_size, autoreset, seed, memory_bytes,
+            [](int) { return std::make_unique<fastpool::Faulty>(); }, [](const Env&) { return fastpool::Faulty::spec(); });
       },
-      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"));
+      py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"), py::arg("seed"),
+      py::arg("memory_bytes") = 0);
 
   py::class_<fastpool::AtariConfig>(m, "AtariConfig", "One Atari game and its preprocessing (fastpool.make's options).")
       .def(py::init<>())
@@ -515,15 +562,17 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "make_atari",
       [](const fastpool::AtariConfig& config, int num_envs, int num_threads, int batch_size,
-         fastpool::Autoreset autoreset, uint64_t seed) {
+         fastpool::Autoreset autoreset, uint64_t seed, int64_t memory_bytes) {
         fastpool::Atari::check_rom(config.rom_path);  // ALE would exit the process on a bad ROM
         return make_pool(
-            num_envs, num_threads, batch_size, autoreset, seed,
+            num_envs, num_threads, batch_size, autoreset, seed, memory_bytes,
             [&](int i) { return std::make_unique<fastpool::Atari>(config, seed + static_cast<uint64_t>(i)); },
             [](const Env& env) { return static_cast<const fastpool::Atari&>(env).spec(); });
       },
       py::arg("config"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
-      py::arg("seed"), "A pool of one Atari game with the preprocessing config describes.");
+      py::arg("seed"), py::arg("memory_bytes") = 0,
+      "A pool of one Atari game with the preprocessing config describes (memory_bytes: what it needs, for "
+      "the MemoryError if it does not fit).");
 
   // The first draws of env i's random stream, to test seeding against numpy.
   m.def("_stream_doubles", [](uint64_t seed, int n) {

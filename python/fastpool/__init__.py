@@ -148,45 +148,54 @@ def make(
     unknown = set(options) - set(entry.defaults)
     if unknown:
         raise TypeError(f"{entry.env_id} has no option(s) {sorted(unknown)}; it accepts {sorted(entry.defaults)}")
+    family = FAMILIES[entry.family]
+    if render_mode is not None and render_mode not in family.render_modes:
+        modes = list(family.render_modes)
+        raise ValueError(f"{entry.env_id} supports render_mode None or {modes}, got {render_mode!r}")
     if backend == "ray":
-        from fastpool.ray_backend import RayVectorEnv
-
         if info_keys != "all":
             raise ValueError("backend='ray' supports info_keys='all' only")
+        if render_mode is not None:
+            raise ValueError(f"backend='ray' supports render_mode None only, got {render_mode!r}")
+        from fastpool.ray_backend import RayVectorEnv
+
         workers = _int_in("num_workers", num_workers, 1, num_envs)
         per_worker = 1 if num_threads is None else threads
         return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
-    family = FAMILIES[entry.family]
-    _check_memory(entry.env_id, family, options, num_envs, batch)
+    family.check_options(options)  # bounds first: the memory estimate reads them
+    need = _check_memory(entry.env_id, family, options, num_envs, batch)
     pool = {
         "num_envs": num_envs,
         "num_threads": threads,
         "batch_size": batch,
         "autoreset": _core.Autoreset.__members__[mode.name],
         "seed": seed,
+        "memory_bytes": need,
     }
     core, obs_space = family.build(entry, options, pool)
-    if render_mode not in (None, "rgb_array") or (render_mode and not len(core.render_shape)):
-        core.close()
-        modes = ["rgb_array"] if len(core.render_shape) else []
-        raise ValueError(f"{entry.env_id} supports render_mode None or {modes}, got {render_mode!r}")
     gym_info = entry.gymnasium_info if info_keys == "gymnasium" else None
     return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
 
 
-def _check_memory(env_id: str, family: Any, options: dict[str, Any], num_envs: int, batch: int) -> None:
-    """Refuse, before allocating anything, a pool that needs more memory than the machine has."""
-    if family.memory is None:
-        return  # a few hundred bytes per env
+def _check_memory(env_id: str, family: Any, options: dict[str, Any], num_envs: int, batch: int) -> int:
+    """Refuse, before allocating anything, a pool that needs more memory than the machine has or
+    than the address-space limit (`ulimit -v`, RLIMIT_AS) leaves this process; the bytes needed.
+    (Threads that find no room are the engine's to refuse: it names num_threads.)"""
     need = family.memory(options, num_envs, batch)
+    what = f"{num_envs} {env_id} envs need about {_size(need)} ({need / num_envs / 2**10:.1f} KiB each)"
     total = _physical_memory()
     if total and need > total:
-        raise MemoryError(
-            f"{num_envs} {env_id} envs need about {need / 2**30:.1f} GiB "
-            f"({need / num_envs / 2**20:.1f} MiB each); this machine has {total / 2**30:.1f} GiB"
-        )
+        raise MemoryError(f"{what}; this machine has {_size(total)}")
+    left = _address_space_left()
+    if left is not None and need > left:
+        raise MemoryError(f"{what}; the address-space limit (ulimit -v, RLIMIT_AS) leaves this process {_size(left)}")
+    return need
+
+
+def _size(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
 
 
 def _physical_memory() -> int | None:
@@ -194,6 +203,21 @@ def _physical_memory() -> int | None:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # not POSIX: no check
         return None
+
+
+def _address_space_left() -> int | None:
+    """What RLIMIT_AS leaves this process (its limit less its present size), None without a limit."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/statm") as f:
+            used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError, AttributeError):  # not Linux: no check
+        return None
+    return max(0, limit - used)
 
 
 def _autoreset_mode(mode: AutoresetMode | str) -> AutoresetMode:
@@ -222,9 +246,11 @@ def _register_with_gymnasium() -> None:
 
     for name in list_envs():  # versioned ids only: gymnasium refuses both Name and Name-v5
         if "/" not in name and "-v" in name and f"fastpool/{name}" not in gymnasium.registry:
+            # gymnasium.make reads the render modes of the entry point's class before building it
+            renders = bool(FAMILIES[resolve(name).family].render_modes)
             gymnasium.register(
                 f"fastpool/{name}",
-                entry_point="fastpool.single:FastpoolEnv",
+                entry_point="fastpool.single:FastpoolEnv" if renders else "fastpool.single:FastpoolEnvNoRender",
                 vector_entry_point="fastpool:make",
                 kwargs={"env_id": name},
             )

@@ -261,13 +261,13 @@ def _stream_doubles(arg0: typing.SupportsInt | typing.SupportsIndex, arg1: typin
     ...
 def _stream_integers(arg0: typing.SupportsInt | typing.SupportsIndex, arg1: typing.SupportsInt | typing.SupportsIndex, arg2: typing.SupportsInt | typing.SupportsIndex, arg3: typing.SupportsInt | typing.SupportsIndex) -> list[int]:
     ...
-def make_atari(config: AtariConfig, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
+def make_atari(config: AtariConfig, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, memory_bytes: typing.SupportsInt | typing.SupportsIndex = 0) -> Pool:
     """
-    A pool of one Atari game with the preprocessing config describes.
+    A pool of one Atari game with the preprocessing config describes (memory_bytes: what it needs, for the MemoryError if it does not fit).
     """
-def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex) -> Pool:
+def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex, memory_bytes: typing.SupportsInt | typing.SupportsIndex = 0) -> Pool:
     """
     A pool of one classic-control env, named as its registry entry's core_name ("CartPole", "Pendulum", ...).
     """
-def make_faulty(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex) -> Pool:
+def make_faulty(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, memory_bytes: typing.SupportsInt | typing.SupportsIndex = 0) -> Pool:
     ...

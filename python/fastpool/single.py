@@ -66,7 +66,15 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
 
     def step(self, action: npt.ArrayLike) -> tuple[np.ndarray, float, bool, bool, dict[str, int]]:
         """One step: (obs, reward, terminated, truncated, info), gymnasium's types."""
-        batch = self._engine.step(np.asarray(action).reshape((1, *self._action_shape)))
+        try:
+            action = np.asarray(action).reshape((1, *self._action_shape))
+        except ValueError:
+            shape = np.shape(action)
+            raise ValueError(
+                f"action must be one value of the action space {self.action_space} (shape {self._action_shape}), "
+                f"got shape {shape}"
+            ) from None
+        batch = self._engine.step(action)
         return (
             batch.obs[0],
             float(batch.reward[0]),
@@ -87,3 +95,12 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
 
     def _info(self, extra: np.ndarray) -> dict[str, int]:
         return {name: int(extra[0, k]) for k, name in self._info_columns}
+
+
+class FastpoolEnvNoRender(FastpoolEnv):
+    """A FastpoolEnv of an id that cannot render (classic control). gymnasium.make reads the
+    entry point's class metadata before building: with no render modes listed, it passes
+    render_mode="human" on as asked (instead of "rgb_array" under a HumanRendering wrapper),
+    and the answer names the mode the user asked for."""
+
+    metadata: dict[str, Any] = {"render_modes": [], "render_fps": None}  # noqa: RUF012

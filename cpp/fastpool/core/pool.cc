@@ -1,5 +1,6 @@
 #include "fastpool/core/pool.h"
 
+#include "fastpool/core/parallel.h"
 #include "fastpool/core/platform.h"
 
 #include <algorithm>
@@ -63,6 +64,11 @@ Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions opt
       slots_(envs_.size() / batch_size_ + 2),
       creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
+  // Room for the workers (their stacks and thread-local data), checked before any starts: a
+  // thread whose thread-local data cannot be allocated aborts the process.
+  if (!room_for_threads(options.num_threads))
+    throw std::runtime_error("could not start worker thread 1 of " + std::to_string(options.num_threads) +
+                             " (no address space left for their stacks); ask for fewer num_threads");
   workers_.reserve(options.num_threads);
   try {
     for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
@@ -432,6 +438,7 @@ bool Pool::wait_for_invitation(bool& short_wait) {
 }
 
 void Pool::worker_loop() {
+  claim_exception_state();
   bool short_wait = true;  // this thread's last wait for work was short
   while (!stop_.load()) {
     if (!wait_for_invitation(short_wait)) continue;

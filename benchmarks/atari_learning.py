@@ -38,6 +38,17 @@ def machine() -> dict:
             "bf16_native": native_bf16(torch.device("cpu")), "python": platform.python_version()}  # fmt: skip
 
 
+def cpu_seconds() -> float | None:
+    """CPU time all processes on this machine have used since boot (Linux), to tell how much of it
+    went to other work during a run."""
+    try:
+        fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--algo", choices=["pqn", "dqn"], default="pqn")
@@ -55,9 +66,13 @@ def main() -> None:
            "--stop-after-seconds", str(args.minutes * 60), "--set", "stop_at_return=None"]  # fmt: skip
     for kv in args.set:
         cmd += ["--set", kv]
-    launched = time.time()
+    launched, busy_before = time.time(), cpu_seconds()
     subprocess.run(cmd, check=True)
     wall = time.time() - launched
+    busy_after, children = cpu_seconds(), os.times()
+    own = children.children_user + children.children_system
+    # Other processes' CPU seconds per wall second (0 on a quiet machine; niced work counts too).
+    others = None if busy_before is None or busy_after is None else round((busy_after - busy_before - own) / wall, 2)
     run = next(run_dir.glob("*"))
     summary = json.loads((run / "summary.json").read_text())
     config = json.loads((run / "config.json").read_text())
@@ -72,6 +87,8 @@ def main() -> None:
         "process_wall_s": round(wall, 1),
         "env_steps": summary["env_steps"],
         "env_steps_per_s": round(summary["env_steps"] / wall, 1),
+        "cpu_cores_used": round(own / wall, 2),
+        "other_processes_cpu_cores": others,
         "evals": evals,
         "best_eval": summary["best_eval"],
         "mean_of_last_100_episodes": summary["mean_of_last_100_episodes"],

@@ -163,8 +163,9 @@ def atari_learning() -> None:
     games = sorted({r["env"] for r in runs})
     fig, axes = plt.subplots(1, len(games), figsize=(4.2 * len(games), 3.2), squeeze=False)
     rows = [
-        "| game | run | env steps | steps/s | best eval (minute) | last eval | goal: first reached (minute) |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| game | run | env steps | steps/s | best eval (minute) | last eval | goal: first reached (minute) "
+        "| other work (cores) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for ax, game in zip(axes[0], games):
         for r in (r for r in runs if r["env"] == game):
@@ -182,8 +183,10 @@ def atari_learning() -> None:
                 when = f" ({hit['wall_s'] / 60:.0f})" if hit else ""
                 met = "yes" if hit and hit["wall_s"] <= minutes * 60 else "no"
                 reached = f"{goal:g} in {minutes} min: {met}{when}"
+            others = r.get("other_processes_cpu_cores")  # not recorded by the first runs
             rows.append(
-                f"| {game} | {run} | {r['env_steps']:,} | {r['env_steps_per_s']:,.0f} | {at} | {last} | {reached} |"
+                f"| {game} | {run} | {r['env_steps']:,} | {r['env_steps_per_s']:,.0f} | {at} | {last} | {reached} "
+                f"| {'-' if others is None else others} |"
             )
         if game in ATARI_GOALS:
             goal, minutes = ATARI_GOALS[game]

@@ -23,6 +23,7 @@ from gymnasium.vector.utils import batch_space
 import fastpool
 from fastpool.registry import resolve
 from fastpool.vector import (
+    FixedSpaces,
     Unshareable,
     check_not_ended,
     check_seed,
@@ -193,7 +194,7 @@ class _Worker:
         return info
 
 
-class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
+class RayVectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
     """A fastpool pool spread over Ray actors (see `fastpool.make(..., backend="ray")`).
 
     The unit of work is a *batch*: a contiguous block of one worker's envs, one Ray call. In sync

@@ -37,7 +37,10 @@ try:
     import ray
     from ray.exceptions import RayActorError
 except ImportError as e:  # pragma: no cover - exercised only without the extra
-    raise ImportError("backend='ray' needs Ray: pip install 'fastpool[ray]'") from e
+    raise ImportError(
+        "backend='ray' needs Ray: pip install 'ray>=2.60,<3' "
+        "(or fastpool's ray extra, from its clone: pip install '.[ray]')"
+    ) from e
 
 
 # Each part of a reply stays under Ray's inline limit (max_direct_call_object_size, 100 KiB by

@@ -410,3 +410,22 @@ def test_siblings_of_the_local_pools_bad_input_fixes():
     finally:
         env.close()
         local.close()
+
+
+def test_patching_a_single_space_with_the_batched_one_fails_at_once():
+    """As on a local pool: `env.single_action_space = env.action_space` (EnvPool-era code) is
+    refused, naming both spaces; an equal space is accepted."""
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, backend="ray", num_workers=2)
+    try:
+        pairs = (("single_action_space", "action_space"), ("single_observation_space", "observation_space"))
+        for name, batched in pairs:
+            single, batch = getattr(env, name), getattr(env, batched)
+            with pytest.raises(AttributeError, match=f"{name} is one env's space") as refused:
+                setattr(env, name, batch)
+            assert str(single) in str(refused.value) and str(batch) in str(refused.value)
+            setattr(env, name, single)
+            assert getattr(env, name) is single
+        env.reset()
+        env.step(np.zeros(4, dtype=np.int64))
+    finally:
+        env.close()

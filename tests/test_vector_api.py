@@ -85,6 +85,38 @@ def test_spaces_and_attributes():
     assert env.observation_space.contains(obs)
 
 
+@pytest.mark.parametrize(
+    "name, batched", [("single_action_space", "action_space"), ("single_observation_space", "observation_space")]
+)
+def test_patching_a_single_space_with_the_batched_one_fails_at_once(name, batched):
+    """EnvPool-era code patches `env.single_action_space = env.action_space`; here the batched
+    space would replace the per-env one and fail much later ('MultiDiscrete' object has no
+    attribute 'n'), so the assignment itself is refused, naming both spaces."""
+    env = fastpool.make("Breakout", num_envs=3, seed=0)
+    single, batch = getattr(env, name), getattr(env, batched)
+    with pytest.raises(AttributeError, match=f"{name} is one env's space") as refused:
+        setattr(env, name, batch)
+    assert str(single) in str(refused.value) and str(batch) in str(refused.value)
+    assert getattr(env, name) is single  # unchanged, and the pool works as before
+    env.reset()
+    env.step(np.full(3, env.single_action_space.n - 1))
+    env.close()
+
+
+def test_assigning_an_equal_single_space_is_accepted():
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0)
+    env.single_action_space = gym.spaces.Discrete(2)  # equal: harmless
+    env.single_observation_space = env.single_observation_space
+    with pytest.raises(AttributeError, match="Discrete\\(3\\)"):
+        env.single_action_space = gym.spaces.Discrete(3)  # different, though per env
+    with pytest.raises(AttributeError, match="refused"):
+        env.single_action_space = None
+    assert env.single_action_space == gym.spaces.Discrete(2)
+    env.reset()
+    env.step(env.action_space.sample())
+    env.close()
+
+
 def test_info_has_env_id_and_elapsed_step_with_masks():
     env = fastpool.make("CartPole-v1", num_envs=3, seed=0)
     _, info = env.reset()

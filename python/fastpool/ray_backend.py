@@ -23,6 +23,7 @@ from gymnasium.vector.utils import batch_space
 import fastpool
 from fastpool.registry import resolve
 from fastpool.vector import (
+    FixedSpaces,
     Unshareable,
     check_not_ended,
     check_seed,
@@ -36,7 +37,10 @@ try:
     import ray
     from ray.exceptions import RayActorError
 except ImportError as e:  # pragma: no cover - exercised only without the extra
-    raise ImportError("backend='ray' needs Ray: pip install 'fastpool[ray]'") from e
+    raise ImportError(
+        "backend='ray' needs Ray: pip install 'ray>=2.60,<3' "
+        "(or fastpool's ray extra, from its clone: pip install '.[ray]')"
+    ) from e
 
 
 # Each part of a reply stays under Ray's inline limit (max_direct_call_object_size, 100 KiB by
@@ -193,7 +197,7 @@ class _Worker:
         return info
 
 
-class RayVectorEnv(Unshareable, gymnasium.vector.VectorEnv):
+class RayVectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
     """A fastpool pool spread over Ray actors (see `fastpool.make(..., backend="ray")`).
 
     The unit of work is a *batch*: a contiguous block of one worker's envs, one Ray call. In sync

@@ -24,7 +24,10 @@ try:
     from stable_baselines3.common.monitor import Monitor
     from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices
 except ImportError as e:  # pragma: no cover - exercised only without the extra
-    raise ImportError("fastpool.sb3 needs Stable-Baselines3: pip install 'fastpool[sb3]'") from e
+    raise ImportError(
+        "fastpool.sb3 needs Stable-Baselines3: pip install 'stable-baselines3>=2.9.2,<3' "
+        "(or fastpool's sb3 extra, from its clone: pip install '.[sb3]')"
+    ) from e
 
 import fastpool
 from fastpool.families import family_of

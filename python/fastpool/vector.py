@@ -36,7 +36,36 @@ class Unshareable:
         )
 
 
-class VectorEnv(Unshareable, gymnasium.vector.VectorEnv):
+# Each per-env space and its batched counterpart.
+_BATCHED_SPACE = {"single_observation_space": "observation_space", "single_action_space": "action_space"}
+
+
+class FixedSpaces:
+    """`single_observation_space` and `single_action_space` are one env's spaces,
+    `observation_space` and `action_space` the batch's, as in gymnasium's vector API; they are
+    set once, when the pool is made. Code written for EnvPool, whose spaces are per env, patches
+    `env.single_action_space = env.action_space`: here that would put the batch's space where
+    one env's belongs, and fail much later (`'MultiDiscrete' object has no attribute 'n'`). So
+    assigning a space equal to the current one is accepted (it changes nothing), and assigning
+    a different one raises an AttributeError that names both spaces."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _BATCHED_SPACE and name in self.__dict__ and not _same_space(self.__dict__[name], value):
+            batched = _BATCHED_SPACE[name]
+            raise AttributeError(
+                f"{name} is one env's space, {self.__dict__[name]}, and {batched} the batch's, "
+                f"{getattr(self, batched, None)}; setting {name} to {value} is refused. fastpool follows "
+                f"gymnasium's vector API, so EnvPool-style patching (env.{name} = env.{batched}) "
+                "is not needed: drop it"
+            )
+        super().__setattr__(name, value)
+
+
+def _same_space(current: spaces.Space, value: Any) -> bool:
+    return isinstance(value, spaces.Space) and bool(current == value)
+
+
+class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
     """Many envs stepped by C++ threads, seen as one gymnasium vector env.
 
     Build one with `fastpool.make`. Sync use: `reset()` then `step(actions)` for all

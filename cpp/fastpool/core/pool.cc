@@ -248,24 +248,27 @@ void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool
 }
 
 void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
-  const size_t num = envs_.size();
+  const size_t num = queue_.size();
   const uint64_t tail = tail_.load(std::memory_order_relaxed);
+  size_t at = tail % num;
+  auto push = [&](int32_t id) {
+    queue_[at].store(id, std::memory_order_relaxed);
+    if (++at == num) at = 0;
+  };
   if (!env_ids && ns_per_env_.load(std::memory_order_relaxed) > kSlowEnvNs) {
     // Longest first: envs that reset this step (no-ops and all) go to the head of the queue,
     // so the threads do not end a step waiting on one late, long reset.
     std::fill(busy_.begin(), busy_.end(), 1);
-    int at = 0;
     for (int pass = 1; pass >= 0; --pass)
       for (int k = 0; k < n; ++k)
-        if ((task_[k] == Task::kReset || needs_reset_[k]) == (pass == 1))
-          queue_[(tail + at++) % num].store(k, std::memory_order_relaxed);
+        if ((task_[k] == Task::kReset || needs_reset_[k]) == (pass == 1)) push(k);
   } else if (!env_ids) {
     std::fill(busy_.begin(), busy_.end(), 1);
-    for (int k = 0; k < n; ++k) queue_[(tail + k) % num].store(k, std::memory_order_relaxed);
+    for (int k = 0; k < n; ++k) push(k);
   } else {
     for (int k = 0; k < n; ++k) {
       busy_[env_ids[k]] = 1;
-      queue_[(tail + k) % num].store(static_cast<int32_t>(env_ids[k]), std::memory_order_relaxed);
+      push(static_cast<int32_t>(env_ids[k]));
     }
   }
   num_busy_ += n;
@@ -297,18 +300,18 @@ bool Pool::run_some() {
   if (stop_.load(std::memory_order_relaxed)) return false;  // closing: queued work is abandoned
   int32_t ids[kMaxChunk];
   uint64_t head = head_.load(std::memory_order_acquire);
-  uint64_t end;
-  const size_t num = envs_.size();
+  int count;
+  const size_t num = queue_.size();
   for (;;) {
     const uint64_t tail = tail_.load(std::memory_order_acquire);
     if (head >= tail) return false;
-    end = std::min<uint64_t>(tail, head + chunk_.load(std::memory_order_relaxed));
+    count = static_cast<int>(std::min<uint64_t>(tail - head, chunk_.load(std::memory_order_relaxed)));
     // Read before claiming: a slot is rewritten only after head has passed it,
     // in which case the claim below fails and we read again.
-    for (uint64_t j = head; j < end; ++j) ids[j - head] = queue_[j % num].load(std::memory_order_relaxed);
-    if (head_.compare_exchange_weak(head, end, std::memory_order_acq_rel, std::memory_order_acquire)) break;
+    for (size_t k = 0, at = head % num; k < static_cast<size_t>(count); ++k, at = at + 1 == num ? 0 : at + 1)
+      ids[k] = queue_[at].load(std::memory_order_relaxed);
+    if (head_.compare_exchange_weak(head, head + count, std::memory_order_acq_rel, std::memory_order_acquire)) break;
   }
-  const int count = static_cast<int>(end - head);
   const auto t0 = std::chrono::steady_clock::now();
   Outcome outcome[kMaxChunk];
   for (int k = 0; k < count; ++k) outcome[k] = advance(ids[k]);

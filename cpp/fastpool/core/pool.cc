@@ -16,7 +16,6 @@ namespace {
 // Waking a sleeping worker costs microseconds; engage one more thread only
 // for about this much work, so small batches run on the caller alone.
 constexpr int64_t kWorkPerThreadNs = 30000;
-constexpr int kMaxChunk = 256;
 // A chunk (envs claimed at once) holds about this much work: enough to make the claim's
 // atomic cheap, little enough that the threads finish a step together (an Atari env step
 // takes ~0.3 ms, so it gets chunks of one env; CartPole's ~50 ns, chunks of hundreds).
@@ -32,10 +31,9 @@ constexpr size_t kMaxSpareBatches = 4;
 constexpr int64_t kMinSpinNs = 100000;
 constexpr int64_t kMaxSpinNs = 1000000;
 
-int checked_batch_size(size_t num_envs, const PoolOptions& o) {
-  if (num_envs == 0) throw std::invalid_argument("num_envs must be >= 1");
+int checked_batch_size(int n, const PoolOptions& o) {
+  if (n < 1) throw std::invalid_argument("num_envs must be >= 1");
   if (o.num_threads < 1) throw std::invalid_argument("num_threads must be >= 1, got " + std::to_string(o.num_threads));
-  const int n = static_cast<int>(num_envs);
   const int bs = o.batch_size == 0 ? n : o.batch_size;
   if (bs < 1 || bs > n)
     throw std::invalid_argument("batch_size must be in [1, num_envs=" + std::to_string(n) + "], got " +
@@ -46,22 +44,25 @@ int checked_batch_size(size_t num_envs, const PoolOptions& o) {
 }  // namespace
 
 Pool::Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions options)
+    : Pool(spec, std::make_unique<EnvArray>(std::move(envs), spec.action_dim), options) {}
+
+Pool::Pool(EnvSpec spec, std::unique_ptr<BatchEnv> envs, PoolOptions options)
     : spec_(std::move(spec)),
       envs_(std::move(envs)),
-      batch_size_(checked_batch_size(envs_.size(), options)),
-      sync_(batch_size_ == static_cast<int>(envs_.size())),
+      batch_size_(checked_batch_size(envs_->size(), options)),
+      sync_(batch_size_ == envs_->size()),
       autoreset_(options.autoreset),
-      task_(envs_.size(), Task::kStep),
-      action_(envs_.size(), 0),
-      box_action_(envs_.size() * static_cast<size_t>(spec_.action_dim), 0.0f),
-      seed_(envs_.size(), 0),
-      has_seed_(envs_.size(), 0),
-      needs_reset_(envs_.size(), 0),
-      busy_(envs_.size(), 0),
-      started_(envs_.size(), 0),
-      seen_(envs_.size(), 0),
-      queue_(envs_.size()),
-      slots_(envs_.size() / batch_size_ + 2),
+      task_(envs_->size(), Task::kStep),
+      action_(envs_->size(), 0),
+      box_action_(envs_->size() * static_cast<size_t>(spec_.action_dim), 0.0f),
+      seed_(envs_->size(), 0),
+      has_seed_(envs_->size(), 0),
+      needs_reset_(envs_->size(), 0),
+      busy_(envs_->size(), 0),
+      started_(envs_->size(), 0),
+      seen_(envs_->size(), 0),
+      queue_(envs_->size()),
+      slots_(envs_->size() / batch_size_ + 2),
       creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
   // Room for the workers (their stacks and thread-local data), checked before any starts: a
@@ -116,7 +117,7 @@ void Pool::render(int64_t env_id, uint8_t* image) {
   if (busy_[env_id])
     throw std::logic_error("env " + std::to_string(env_id) + " is in flight: recv() its result before render()");
   if (!started_[env_id]) throw std::logic_error("call reset() before render()");
-  if (!envs_[env_id]->render(image)) throw std::logic_error("this env cannot render");
+  if (!envs_->render(static_cast<int32_t>(env_id), image)) throw std::logic_error("this env cannot render");
 }
 
 bool Pool::in_creator_process() const { return process_id() == creator_pid_; }
@@ -314,27 +315,25 @@ bool Pool::run_some() {
   }
   const auto t0 = std::chrono::steady_clock::now();
   Outcome outcome[kMaxChunk];
-  for (int k = 0; k < count; ++k) outcome[k] = advance(ids[k]);
+  advance(ids, count, outcome);
 
   // Claim result rows for the whole chunk at once: one contended atomic per
   // chunk, not per env, keeps threads off each other's cache lines. acq_rel:
   // the slot a row lands in was recycled by a recv() that happens-before some
   // earlier claim (the busy bound guarantees one), and this makes it ours too.
   const uint64_t first = finished_.fetch_add(count, std::memory_order_acq_rel);
-  Slot* slot = nullptr;
-  int written = 0;
-  for (int k = 0; k < count; ++k) {
+  int32_t rows[kMaxChunk];
+  for (int k = 0; k < count;) {  // the chunk's part in each batch it reaches
     const uint64_t s = first + k;
-    Slot* target = &slots_[(s / batch_size_) % slots_.size()];
-    if (target != slot) {
-      if (slot) mark_done(*slot, written);
-      slot = target;
-      written = 0;
-    }
-    write(ids[k], outcome[k], *slot->batch, sync_ ? ids[k] : static_cast<int>(s % batch_size_));
-    ++written;
+    const int row = static_cast<int>(s % batch_size_);
+    const int n = std::min(count - k, batch_size_ - row);
+    Slot& slot = slots_[(s / batch_size_) % slots_.size()];
+    if (!sync_)  // rows in finishing order; in a sync batch env i's row is i
+      for (int j = 0; j < n; ++j) rows[k + j] = row + j;
+    write(ids + k, outcome + k, n, *slot.batch, sync_ ? ids + k : rows + k);
+    mark_done(slot, n);
+    k += n;
   }
-  mark_done(*slot, written);
 
   const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   const int64_t old = ns_per_env_.load(std::memory_order_relaxed);
@@ -342,30 +341,51 @@ bool Pool::run_some() {
   return true;
 }
 
-void Pool::record_error() {
+void Pool::record_error(std::exception_ptr error) {
   std::lock_guard<std::mutex> lk(error_mutex_);
-  if (!error_) error_ = std::current_exception();
+  if (!error_) error_ = std::move(error);
 }
 
-Pool::Outcome Pool::advance(int32_t id) {
-  Env& env = *envs_[id];
-  try {
-    if (task_[id] == Task::kKeep) return Outcome::kKept;
-    if (task_[id] == Task::kReset) {
-      if (has_seed_[id]) env.seed(seed_[id]);
-      env.reset();
-      needs_reset_[id] = 0;
-    } else if (needs_reset_[id]) {  // next-step autoreset: the action is ignored
-      env.reset();
-      needs_reset_[id] = 0;
+void Pool::advance(const int32_t* ids, int count, Outcome* outcome) {
+  int32_t steps[kMaxChunk];
+  int n = 0;
+  for (int k = 0; k < count; ++k) {
+    const int32_t id = ids[k];
+    if (task_[id] == Task::kStep && !needs_reset_[id]) {
+      steps[n++] = id;
+      outcome[k] = Outcome::kStepped;
     } else {
-      if (spec_.action_dim > 0)
-        env.step_box(&box_action_[static_cast<size_t>(id) * spec_.action_dim]);
-      else
-        env.step(action_[id]);
-      return env.terminated() || env.truncated() ? Outcome::kEnded : Outcome::kRunning;
+      outcome[k] = restart(id);
     }
-    return Outcome::kRunning;
+  }
+  if (n == 0) return;
+  int32_t failed[kMaxChunk];
+  StepFailures failures{failed};
+  try {
+    if (spec_.action_dim > 0)
+      envs_->step_box(steps, n, box_action_.data(), failures);
+    else
+      envs_->step(steps, n, action_.data(), failures);
+  } catch (...) {  // not one env's failure but the call's: all of its envs failed
+    failures.count = 0;
+    for (int j = 0; j < n; ++j) failed[failures.count++] = j;
+    record_error();
+  }
+  if (failures.first) record_error(failures.first);
+  for (int f = 0; f < failures.count; ++f) {
+    const int32_t id = steps[failed[f]];
+    needs_reset_[id] = 1;
+    outcome[std::find(ids, ids + count, id) - ids] = Outcome::kFailed;
+  }
+}
+
+Pool::Outcome Pool::restart(int32_t id) {
+  if (task_[id] == Task::kKeep) return Outcome::kKept;
+  try {  // a reset, seeded or not, or a next-step autoreset (the action is ignored)
+    if (task_[id] == Task::kReset && has_seed_[id]) envs_->seed(id, seed_[id]);
+    envs_->reset(id);
+    needs_reset_[id] = 0;
+    return Outcome::kReset;
   } catch (...) {
     needs_reset_[id] = 1;
     record_error();
@@ -373,30 +393,51 @@ Pool::Outcome Pool::advance(int32_t id) {
   }
 }
 
-void Pool::write(int32_t id, Outcome outcome, Batch& b, int row) {
-  Env& env = *envs_[id];
-  const bool kept = outcome == Outcome::kKept;  // a partial reset reports the others as they are
-  b.env_id[row] = id;
-  b.reward[row] = kept ? 0.0 : env.reward();
-  b.terminated[row] = !kept && env.terminated();
-  b.truncated[row] = !kept && env.truncated();
-  if (outcome == Outcome::kFailed) return;  // recv() raises; the row is never seen
-  if (outcome == Outcome::kEnded && autoreset_ != Autoreset::kDisabled) {
-    if (autoreset_ == Autoreset::kSameStep) {
-      env.write(b.final_obs_row(row), b.final_info_row(row));
-      b.final_elapsed_step[row] = env.elapsed_step();
-      try {
-        env.reset();
-      } catch (...) {
-        needs_reset_[id] = 1;
-        record_error();
-      }
-    } else {
-      needs_reset_[id] = 1;
+void Pool::write(const int32_t* ids, const Outcome* outcome, int count, Batch& b, const int32_t* rows) {
+  int failed = 0;
+  for (int k = 0; k < count; ++k) {
+    const int32_t id = ids[k];
+    const int row = rows[k];
+    const bool kept = outcome[k] == Outcome::kKept;  // a partial reset reports the others as they are
+    const bool terminated = !kept && envs_->terminated(id), truncated = !kept && envs_->truncated(id);
+    b.env_id[row] = id;
+    b.reward[row] = kept ? 0.0 : envs_->reward(id);
+    b.terminated[row] = terminated;
+    b.truncated[row] = truncated;
+    if (outcome[k] == Outcome::kFailed) {  // recv() raises; the row is never seen
+      ++failed;
+      continue;
     }
+    // A step that ended an episode (a reset clears both flags).
+    if ((terminated || truncated) && autoreset_ != Autoreset::kDisabled) {
+      if (autoreset_ == Autoreset::kSameStep) {
+        envs_->write(id, b.final_obs_row(row), b.final_info_row(row));
+        b.final_elapsed_step[row] = envs_->elapsed_step(id);
+        try {
+          envs_->reset(id);
+        } catch (...) {
+          needs_reset_[id] = 1;
+          record_error();
+        }
+      } else {
+        needs_reset_[id] = 1;
+      }
+    }
+    b.elapsed_step[row] = envs_->elapsed_step(id);
   }
-  env.write(b.obs_row(row), b.info_row(row));
-  b.elapsed_step[row] = env.elapsed_step();
+  // The observations, after any same-step autoreset above, of every env that did not fail.
+  if (failed == 0) {
+    envs_->write(ids, count, b, rows);
+    return;
+  }
+  int32_t shown_ids[kMaxChunk], shown_rows[kMaxChunk];
+  int shown = 0;
+  for (int k = 0; k < count; ++k) {
+    if (outcome[k] == Outcome::kFailed) continue;
+    shown_ids[shown] = ids[k];
+    shown_rows[shown++] = rows[k];
+  }
+  envs_->write(shown_ids, shown, b, shown_rows);
 }
 
 void Pool::mark_done(Slot& slot, int count) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "fastpool/core/batch.h"
+#include "fastpool/core/batch_env.h"
 #include "fastpool/core/env.h"
 
 namespace fastpool {
@@ -47,7 +48,10 @@ struct ResetArgs {
 
 class Pool {
  public:
+  // A pool over envs of their own, stepped one by one (the per-env path)...
   Pool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, PoolOptions options);
+  // ...or over a family's BatchEnv, stepped a chunk per call.
+  Pool(EnvSpec spec, std::unique_ptr<BatchEnv> envs, PoolOptions options);
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
@@ -77,7 +81,7 @@ class Pool {
   // False in a fork()ed child, where the pool may not be used (see close()).
   bool in_creator_process() const;
   const EnvSpec& spec() const { return spec_; }
-  int num_envs() const { return static_cast<int>(envs_.size()); }
+  int num_envs() const { return envs_->size(); }
   int num_threads() const { return static_cast<int>(workers_.size()); }
   int batch_size() const { return batch_size_; }
   Autoreset autoreset() const { return autoreset_; }
@@ -96,12 +100,16 @@ class Pool {
   // have been reset (stepped, if step, or kept) was. Under state_mutex_.
   void check_send(const int64_t* env_ids, int n, bool step, const int64_t* actions, const uint8_t* keep = nullptr);
   void enqueue(const int64_t* env_ids, int n, bool caller_helps);  // under state_mutex_
-  enum class Outcome : uint8_t { kRunning, kEnded, kKept, kFailed };
+  // What happened to an env in a chunk: a step (ending its episode or not), a reset, a kept env or a failure.
+  enum class Outcome : uint8_t { kStepped, kReset, kKept, kFailed };
   bool run_some();  // pop and run one chunk of queued envs; false if none
-  Outcome advance(int32_t id);  // reset or step one env
-  void write(int32_t id, Outcome outcome, Batch& batch, int row);  // its results into a row
+  // Reset, step or keep envs ids[0..count): the plain steps in one BatchEnv call, the rest one by one.
+  void advance(const int32_t* ids, int count, Outcome* outcome);
+  Outcome restart(int32_t id);  // a reset, a next-step autoreset or a kept env
+  // Their results into batch rows rows[0..count).
+  void write(const int32_t* ids, const Outcome* outcome, int count, Batch& batch, const int32_t* rows);
   void mark_done(Slot& slot, int count);
-  void record_error();  // keep the current exception for recv()
+  void record_error(std::exception_ptr error = std::current_exception());  // keep the first for recv()
   void worker_loop();
   // How long a thread out of work spins before it sleeps, where its wait is expected short or not.
   std::chrono::nanoseconds spin_time(bool short_wait) const;
@@ -110,7 +118,7 @@ class Pool {
   std::shared_ptr<Batch> fresh_batch();  // under state_mutex_
 
   const EnvSpec spec_;
-  std::vector<std::unique_ptr<Env>> envs_;
+  const std::unique_ptr<BatchEnv> envs_;
   const int batch_size_;
   const bool sync_;  // batch_size == num_envs: row = env_id
   const Autoreset autoreset_;

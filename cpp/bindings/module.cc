@@ -245,7 +245,8 @@ BatchTuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
 // The Python-facing pool: argument conversion around the C++ Pool.
 class PyPool {
  public:
-  PyPool(EnvSpec spec, std::vector<std::unique_ptr<Env>> envs, fastpool::PoolOptions options)
+  template <typename Envs>
+  PyPool(EnvSpec spec, Envs envs, fastpool::PoolOptions options)
       : owned_(std::make_unique<Pool>(std::move(spec), std::move(envs), options)), pool_(*owned_) {}
 
   ~PyPool() {
@@ -381,6 +382,21 @@ class PyPool {
   bool interrupted_ = false;
 };
 
+fastpool::PoolOptions pool_options(int num_threads, int batch_size, fastpool::Autoreset autoreset) {
+  fastpool::PoolOptions options;
+  options.num_threads = num_threads;
+  options.batch_size = batch_size;
+  options.autoreset = autoreset;
+  return options;
+}
+
+// How many threads may build envs at once: fewer where there is no room for them all.
+int builders(int num_threads, int count) {
+  int n = std::min(num_threads, count);
+  while (n > 1 && !fastpool::room_for_threads(n - 1)) n /= 2;
+  return n;
+}
+
 // make_pool's work: the envs, then the pool over them.
 template <typename MakeEnv, typename SpecOf>
 std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
@@ -390,10 +406,8 @@ std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size
   for (int first = 0; first < num_envs;) {
     const int count = std::min(round, num_envs - first);
     const auto t0 = std::chrono::steady_clock::now();
-    int builders = std::min(num_threads, count);  // fewer where there is no room for them all
-    while (builders > 1 && !fastpool::room_for_threads(builders - 1)) builders /= 2;
     without_gil([&] {
-      fastpool::parallel_for(count, builders, [&](int k) {
+      fastpool::parallel_for(count, builders(num_threads, count), [&](int k) {
         const int i = first + k;
         envs[i] = make_env(i);
         envs[i]->seed(seed + static_cast<uint64_t>(i));
@@ -403,12 +417,25 @@ std::unique_ptr<PyPool> build_pool(int num_envs, int num_threads, int batch_size
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     if (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(25)) round *= 2;
   }
-  fastpool::PoolOptions options;
-  options.num_threads = num_threads;
-  options.batch_size = batch_size;
-  options.autoreset = autoreset;
   EnvSpec spec = spec_of(*envs[0]);
-  return std::make_unique<PyPool>(std::move(spec), std::move(envs), options);
+  return std::make_unique<PyPool>(std::move(spec), std::move(envs), pool_options(num_threads, batch_size, autoreset));
+}
+
+// The same for a batched family: all its envs in one BatchEnv (make_batch(num_envs)), env i's
+// stream seeded with seed + i, on num_threads threads.
+template <typename MakeBatch>
+std::unique_ptr<PyPool> build_batch_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+                                         uint64_t seed, const EnvSpec& spec, MakeBatch& make_batch) {
+  std::unique_ptr<fastpool::BatchEnv> envs = make_batch(num_envs);
+  constexpr int kSeedsPerTask = 4096;
+  const int tasks = (num_envs + kSeedsPerTask - 1) / kSeedsPerTask;
+  without_gil([&] {
+    fastpool::parallel_for(tasks, builders(num_threads, tasks), [&](int t) {
+      for (int i = t * kSeedsPerTask, end = std::min(num_envs, i + kSeedsPerTask); i < end; ++i)
+        envs->seed(i, seed + static_cast<uint64_t>(i));
+    });
+  });
+  return std::make_unique<PyPool>(spec, std::move(envs), pool_options(num_threads, batch_size, autoreset));
 }
 
 std::string gib(double bytes) {
@@ -427,15 +454,12 @@ std::string gib(double bytes) {
   throw py::error_already_set();
 }
 
-// Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
-// and a pool over them; env i's stream is seeded with seed + i. Envs are built
-// in rounds of about 50 ms, so Ctrl-C stops a long build between two rounds.
-// memory_bytes: what the pool needs (make()'s estimate); that much address space is
-// reserved and released first, so a pool that cannot fit fails before building anything,
-// and any allocation failure while building is a MemoryError saying how much was needed.
-template <typename MakeEnv, typename SpecOf>
-std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
-                                  uint64_t seed, int64_t memory_bytes, MakeEnv make_env, SpecOf spec_of) {
+// Runs build(), which makes a pool of num_envs envs: memory_bytes is what the pool needs
+// (make()'s estimate); that much address space is reserved and released first, so a pool that
+// cannot fit fails before building anything, and any allocation failure while building is a
+// MemoryError saying how much was needed.
+template <typename Build>
+std::unique_ptr<PyPool> guarded_build(int num_envs, int num_threads, int64_t memory_bytes, Build build) {
   if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
   if (num_threads < 1) throw py::value_error("num_threads must be >= 1, got " + std::to_string(num_threads));
   if (memory_bytes < 0) throw py::value_error("memory_bytes must be >= 0, got " + std::to_string(memory_bytes));
@@ -444,13 +468,34 @@ std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size,
     if (!probe) throw_memory_error(num_envs, memory_bytes, "before building");
   }
   try {
-    return build_pool(num_envs, num_threads, batch_size, autoreset, seed, make_env, spec_of);
+    return build();
   } catch (const std::bad_alloc&) {  // what was built is freed by now
 #ifdef __GLIBC__
     malloc_trim(0);  // and handed back, so that the process has the room it had before
 #endif
     throw_memory_error(num_envs, memory_bytes, "while building");
   }
+}
+
+// Builds num_envs envs (make_env(i), on num_threads threads, the GIL released)
+// and a pool over them; env i's stream is seeded with seed + i. Envs are built
+// in rounds of about 50 ms, so Ctrl-C stops a long build between two rounds.
+template <typename MakeEnv, typename SpecOf>
+std::unique_ptr<PyPool> make_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+                                  uint64_t seed, int64_t memory_bytes, MakeEnv make_env, SpecOf spec_of) {
+  return guarded_build(num_envs, num_threads, memory_bytes, [&] {
+    return build_pool(num_envs, num_threads, batch_size, autoreset, seed, make_env, spec_of);
+  });
+}
+
+// The same for a batched family: make_batch(num_envs) makes all the envs at once.
+template <typename MakeBatch>
+std::unique_ptr<PyPool> make_batch_pool(int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
+                                        uint64_t seed, int64_t memory_bytes, const EnvSpec& spec,
+                                        MakeBatch make_batch) {
+  return guarded_build(num_envs, num_threads, memory_bytes, [&] {
+    return build_batch_pool(num_envs, num_threads, batch_size, autoreset, seed, spec, make_batch);
+  });
 }
 
 }  // namespace
@@ -519,17 +564,23 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "make_classic_control",
       [](const std::string& name, int num_envs, int num_threads, int batch_size, fastpool::Autoreset autoreset,
-         uint64_t seed, int max_episode_steps, int64_t memory_bytes) {
+         uint64_t seed, int max_episode_steps, int64_t memory_bytes, bool batched) {
         if (max_episode_steps < 1) throw py::value_error("max_episode_steps must be >= 1");
         const EnvSpec spec = fastpool::classic_control_spec(name);
+        if (batched)
+          return make_batch_pool(num_envs, num_threads, batch_size, autoreset, seed, memory_bytes, spec, [&](int n) {
+            return fastpool::make_classic_control_batch(name, n, max_episode_steps);
+          });
         return make_pool(
             num_envs, num_threads, batch_size, autoreset, seed, memory_bytes,
             [&](int) { return fastpool::make_classic_control(name, max_episode_steps); },
             [&](const Env&) { return spec; });
       },
       py::arg("name"), py::arg("num_envs"), py::arg("num_threads"), py::arg("batch_size"), py::arg("autoreset"),
-      py::arg("seed"), py::arg("max_episode_steps"), py::arg("memory_bytes") = 0,
-      "A pool of one classic-control env, named as its registry entry's core_name (\"CartPole\", \"Pendulum\", ...).");
+      py::arg("seed"), py::arg("max_episode_steps"), py::arg("memory_bytes") = 0, py::arg("batched") = true,
+      "A pool of one classic-control env, named as its registry entry's core_name (\"CartPole\", \"Pendulum\", ...). "
+      "batched: each worker steps a chunk of envs in one call (False: one env per call, the per-env path, "
+      "which steps the same trajectories).");
 
   m.def(
       "make_faulty",

@@ -1,5 +1,5 @@
 // A native test of the engine, without Python: sync and async stepping, seeding,
-// resets, Atari preprocessing and error paths. It prints one hash per workload, so
+// resets, classic control stepped per env and in chunks, Atari preprocessing and error paths. It prints one hash per workload, so
 // builds for different platforms (Linux, Windows under wine) can be compared.
 //
 //   engine_test [path/to/breakout.bin]
@@ -64,6 +64,17 @@ std::unique_ptr<Pool> make_pool(int n, int threads, int batch, EnvSpec spec, Mak
   o.num_threads = threads;
   o.batch_size = batch;
   return std::make_unique<Pool>(std::move(spec), std::move(envs), o);
+}
+
+// A pool over one classic-control BatchEnv (stepped a chunk per call), env i seeded seed + i.
+std::unique_ptr<Pool> make_batch_pool(int n, int threads, int batch, const std::string& name, int max_steps,
+                                      uint64_t seed) {
+  std::unique_ptr<BatchEnv> envs = make_classic_control_batch(name, n, max_steps);
+  for (int i = 0; i < n; ++i) envs->seed(i, seed + i);
+  PoolOptions o;
+  o.num_threads = threads;
+  o.batch_size = batch;
+  return std::make_unique<Pool>(classic_control_spec(name), std::move(envs), o);
 }
 
 // Each env's own trajectory hash, whatever order results arrive in.
@@ -134,6 +145,10 @@ int main(int argc, char** argv) {
     }
   }
   check(ref[0] != ref[1], "CartPole envs have distinct streams");
+  for (int threads : {1, 2, 4})
+    for (int batch : {16, 4, 5})
+      check(run(*make_batch_pool(16, threads, batch, "CartPole", 500, 42), 300) == ref,
+            "CartPole batched = per env, threads " + std::to_string(threads) + " batch " + std::to_string(batch));
   std::printf("hash cartpole %016llx\n", static_cast<unsigned long long>(combine(ref)));
 
   // The seed streams are numpy's: PCG64(SeedSequence(0)).random() starts 0.6369616873214543.
@@ -180,6 +195,10 @@ int main(int argc, char** argv) {
         if (ref.empty()) ref = hs;
         check(hs == ref, current + " trajectories, threads " + std::to_string(threads) + " batch " + std::to_string(batch));
       }
+    for (int threads : {1, 2, 3})
+      for (int batch : {8, 3})
+        check(run(*make_batch_pool(8, threads, batch, name, 200, 5), 400) == ref,
+              current + " batched = per env, threads " + std::to_string(threads) + " batch " + std::to_string(batch));
     std::printf("hash %s %016llx\n", name, static_cast<unsigned long long>(combine(ref)));
   }
   {

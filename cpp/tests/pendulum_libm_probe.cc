@@ -41,10 +41,10 @@ void show(const char* call, float in, float out) {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// The calls Pendulum::step_box and Pendulum::write make, on the env's current state.
+// The calls Pendulum's step and observation make, on the env's current state.
 void probe_step(const fastpool::Pendulum& env, float action) {
   const float u = std::fmin(std::fmax(action, -2.0f), 2.0f);
-  const double th = env.th_, thdot = env.thdot_;
+  const double th = env.batch().th_[0], thdot = env.batch().thdot_[0];
   const double mod = std::fmod(th + kPi, 2 * kPi);
   show("fmod(th+pi,2pi)", th + kPi, mod);
   const double an = fastpool::np::py_mod(th + kPi, 2 * kPi) - kPi;
@@ -54,8 +54,9 @@ void probe_step(const fastpool::Pendulum& env, float action) {
   show("sin(th)", th, std::sin(th));
 }
 void probe_write(const fastpool::Pendulum& env) {
-  show("cos(th)", env.th_, std::cos(env.th_));
-  show("sin(th)", env.th_, std::sin(env.th_));
+  const double th = env.batch().th_[0];
+  show("cos(th)", th, std::cos(th));
+  show("sin(th)", th, std::sin(th));
 }
 
 

@@ -265,9 +265,9 @@ def make_atari(config: AtariConfig, num_envs: typing.SupportsInt | typing.Suppor
     """
     A pool of one Atari game with the preprocessing config describes (memory_bytes: what it needs, for the MemoryError if it does not fit).
     """
-def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex, memory_bytes: typing.SupportsInt | typing.SupportsIndex = 0) -> Pool:
+def make_classic_control(name: str, num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, max_episode_steps: typing.SupportsInt | typing.SupportsIndex, memory_bytes: typing.SupportsInt | typing.SupportsIndex = 0, batched: bool = True) -> Pool:
     """
-    A pool of one classic-control env, named as its registry entry's core_name ("CartPole", "Pendulum", ...).
+    A pool of one classic-control env, named as its registry entry's core_name ("CartPole", "Pendulum", ...). batched: each worker steps a chunk of envs in one call (False: one env per call, the per-env path, which steps the same trajectories).
     """
 def make_faulty(num_envs: typing.SupportsInt | typing.SupportsIndex, num_threads: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, autoreset: Autoreset, seed: typing.SupportsInt | typing.SupportsIndex, memory_bytes: typing.SupportsInt | typing.SupportsIndex = 0) -> Pool:
     ...

@@ -132,4 +132,51 @@ class EnvArray final : public BatchEnv {
   const int action_dim_;
 };
 
+// One env of a batched family B (a BatchEnv made as B(num_envs, args...)) as an Env: B's own
+// code on a batch of one. Pools step B itself; this is the per-env path for the same family,
+// which tests hold the batched one to.
+template <typename B>
+class SingleEnv final : public Env {
+ public:
+  template <typename... Args>
+  explicit SingleEnv(Args&&... args) : batch_(1, std::forward<Args>(args)...) {}
+
+  static EnvSpec spec() { return B::spec(); }
+  const B& batch() const { return batch_; }
+
+  void seed(uint64_t seed) override { batch_.seed(0, seed); }
+  void reset() override {
+    batch_.reset(0);
+    capture();
+  }
+  void step(int32_t action) override {
+    step_with([&](StepFailures& f) { batch_.step(&kId, 1, &action, f); });
+  }
+  void step_box(const float* action) override {
+    step_with([&](StepFailures& f) { batch_.step_box(&kId, 1, action, f); });
+  }
+  void write(void* obs, int32_t* info) const override { batch_.write(0, obs, info); }
+  bool render(uint8_t* image) const override { return batch_.render(0, image); }
+
+ private:
+  static constexpr int32_t kId = 0;
+
+  template <typename Step>
+  void step_with(Step step) {
+    int32_t failed;
+    StepFailures failures{&failed};
+    step(failures);
+    capture();
+    if (failures.first) std::rethrow_exception(failures.first);
+  }
+  void capture() {
+    reward_ = batch_.reward(0);
+    terminated_ = batch_.terminated(0);
+    truncated_ = batch_.truncated(0);
+    elapsed_step_ = batch_.elapsed_step(0);
+  }
+
+  B batch_;
+};
+
 }  // namespace fastpool

@@ -39,7 +39,14 @@ double wrap(double x, double m, double M) {
 
 }  // namespace
 
-EnvSpec Acrobot::spec() {
+AcrobotBatch::AcrobotBatch(int num_envs, int max_episode_steps)
+    : ClassicControl(num_envs, max_episode_steps),
+      theta1_(num_envs),
+      theta2_(num_envs),
+      dtheta1_(num_envs),
+      dtheta2_(num_envs) {}
+
+EnvSpec AcrobotBatch::spec() {
   EnvSpec s;
   s.obs_shape = {6};
   s.num_actions = 3;
@@ -47,42 +54,45 @@ EnvSpec Acrobot::spec() {
   return s;
 }
 
-void Acrobot::reset() {
-  begin_episode();
+void AcrobotBatch::reset(int32_t id) {
+  begin_episode(id);
   // np_random.uniform(low=-0.1, high=0.1, size=(4,)).astype(np.float32)
-  for (double& v : s_) v = static_cast<float>(rng_.uniform(-0.1, 0.1));
+  Pcg64& rng = rng_[id];
+  theta1_[id] = static_cast<float>(rng.uniform(-0.1, 0.1));
+  theta2_[id] = static_cast<float>(rng.uniform(-0.1, 0.1));
+  dtheta1_[id] = static_cast<float>(rng.uniform(-0.1, 0.1));
+  dtheta2_[id] = static_cast<float>(rng.uniform(-0.1, 0.1));
 }
 
-void Acrobot::step(int32_t action) {
-  // gymnasium's rk4 over t = [0, dt]: one step of classic RK4 on the state and the torque.
-  const double dt = kDt - 0, dt2 = dt / 2.0;
-  double y0[5] = {s_[0], s_[1], s_[2], s_[3], static_cast<double>(action - 1)};
-  double k1[5], k2[5], k3[5], k4[5], y[5];
-  dsdt(y0, k1);
-  for (int i = 0; i < 5; ++i) y[i] = y0[i] + dt2 * k1[i];
-  dsdt(y, k2);
-  for (int i = 0; i < 5; ++i) y[i] = y0[i] + dt2 * k2[i];
-  dsdt(y, k3);
-  for (int i = 0; i < 5; ++i) y[i] = y0[i] + dt * k3[i];
-  dsdt(y, k4);
-  for (int i = 0; i < 4; ++i) s_[i] = y0[i] + dt / 6.0 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
-  s_[0] = wrap(s_[0], -kPi, kPi);
-  s_[1] = wrap(s_[1], -kPi, kPi);
-  s_[2] = std::fmin(std::fmax(s_[2], -kMaxVel1), kMaxVel1);
-  s_[3] = std::fmin(std::fmax(s_[3], -kMaxVel2), kMaxVel2);
-  terminated_ = -std::cos(s_[0]) - std::cos(s_[1] + s_[0]) > 1.0;
-  reward_ = terminated_ ? 0.0 : -1.0;
-  count_step();
-}
-
-void Acrobot::write(void* obs, int32_t* /*info*/) const {
-  float* o = static_cast<float*>(obs);
-  o[0] = static_cast<float>(std::cos(s_[0]));
-  o[1] = static_cast<float>(std::sin(s_[0]));
-  o[2] = static_cast<float>(std::cos(s_[1]));
-  o[3] = static_cast<float>(std::sin(s_[1]));
-  o[4] = static_cast<float>(s_[2]);
-  o[5] = static_cast<float>(s_[3]);
+void AcrobotBatch::step(const int32_t* ids, int count, const int32_t* actions, StepFailures& /*failures*/) {
+  FASTPOOL_SCALAR_LOOP
+  for (int k = 0; k < count; ++k) {
+    const int32_t i = ids[k];
+    // gymnasium's rk4 over t = [0, dt]: one step of classic RK4 on the state and the torque.
+    const double dt = kDt - 0, dt2 = dt / 2.0;
+    const double y0[5] = {theta1_[i], theta2_[i], dtheta1_[i], dtheta2_[i], static_cast<double>(actions[i] - 1)};
+    double k1[5], k2[5], k3[5], k4[5], y[5], s[4];
+    dsdt(y0, k1);
+    for (int j = 0; j < 5; ++j) y[j] = y0[j] + dt2 * k1[j];
+    dsdt(y, k2);
+    for (int j = 0; j < 5; ++j) y[j] = y0[j] + dt2 * k2[j];
+    dsdt(y, k3);
+    for (int j = 0; j < 5; ++j) y[j] = y0[j] + dt * k3[j];
+    dsdt(y, k4);
+    for (int j = 0; j < 4; ++j) s[j] = y0[j] + dt / 6.0 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+    s[0] = wrap(s[0], -kPi, kPi);
+    s[1] = wrap(s[1], -kPi, kPi);
+    s[2] = std::fmin(std::fmax(s[2], -kMaxVel1), kMaxVel1);
+    s[3] = std::fmin(std::fmax(s[3], -kMaxVel2), kMaxVel2);
+    theta1_[i] = s[0];
+    theta2_[i] = s[1];
+    dtheta1_[i] = s[2];
+    dtheta2_[i] = s[3];
+    const bool terminated = -std::cos(s[0]) - std::cos(s[1] + s[0]) > 1.0;
+    terminated_[i] = terminated;
+    reward_[i] = terminated ? 0.0 : -1.0;
+    count_step(i);
+  }
 }
 
 }  // namespace fastpool

@@ -20,7 +20,15 @@ constexpr double kXThreshold = 2.4;
 
 }  // namespace
 
-EnvSpec CartPole::spec() {
+CartPoleBatch::CartPoleBatch(int num_envs, int max_episode_steps)
+    : ClassicControl(num_envs, max_episode_steps),
+      x_(num_envs),
+      x_dot_(num_envs),
+      theta_(num_envs),
+      theta_dot_(num_envs),
+      fell_(num_envs) {}
+
+EnvSpec CartPoleBatch::spec() {
   EnvSpec s;
   s.obs_shape = {4};
   s.obs_dtype = Dtype::kFloat32;
@@ -29,42 +37,52 @@ EnvSpec CartPole::spec() {
   return s;
 }
 
-void CartPole::reset() {
-  begin_episode();
-  fell_ = false;
+void CartPoleBatch::reset(int32_t id) {
+  begin_episode(id);
+  fell_[id] = 0;
   // np_random.uniform(low=-0.05, high=0.05, size=(4,))
-  for (double& v : state_) v = rng_.uniform(-0.05, 0.05);
+  Pcg64& rng = rng_[id];
+  x_[id] = rng.uniform(-0.05, 0.05);
+  x_dot_[id] = rng.uniform(-0.05, 0.05);
+  theta_[id] = rng.uniform(-0.05, 0.05);
+  theta_dot_[id] = rng.uniform(-0.05, 0.05);
 }
 
-void CartPole::step(int32_t action) {
-  double x = state_[0], x_dot = state_[1], theta = state_[2], theta_dot = state_[3];
-  const double force = action == 1 ? kForceMag : -kForceMag;
-  const double costheta = std::cos(theta);
-  const double sintheta = std::sin(theta);
-  // Same expression order as gymnasium (the build disables FMA contraction).
-  const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
-  const double thetaacc =
-      (kGravity * sintheta - costheta * temp) / (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
-  const double xacc = temp - kPoleMassLength * thetaacc * costheta / kTotalMass;
-  x = x + kTau * x_dot;
-  x_dot = x_dot + kTau * xacc;
-  theta = theta + kTau * theta_dot;
-  theta_dot = theta_dot + kTau * thetaacc;
-  state_[0] = x;
-  state_[1] = x_dot;
-  state_[2] = theta;
-  state_[3] = theta_dot;
+void CartPoleBatch::step(const int32_t* ids, int count, const int32_t* actions, StepFailures& /*failures*/) {
+  // The C library's cos and sin first, then the arithmetic, which runs without a call between.
+  double cos_theta[kMaxChunk], sin_theta[kMaxChunk];
+  FASTPOOL_SCALAR_LOOP
+  for (int k = 0; k < count; ++k) {
+    cos_theta[k] = std::cos(theta_[ids[k]]);
+    sin_theta[k] = std::sin(theta_[ids[k]]);
+  }
+  for (int k = 0; k < count; ++k) {
+    const int32_t i = ids[k];
+    double x = x_[i], x_dot = x_dot_[i], theta = theta_[i], theta_dot = theta_dot_[i];
+    const double force = actions[i] == 1 ? kForceMag : -kForceMag;
+    const double costheta = cos_theta[k];
+    const double sintheta = sin_theta[k];
+    // Same expression order as gymnasium (the build disables FMA contraction).
+    const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
+    const double thetaacc = (kGravity * sintheta - costheta * temp) /
+                            (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
+    const double xacc = temp - kPoleMassLength * thetaacc * costheta / kTotalMass;
+    x = x + kTau * x_dot;
+    x_dot = x_dot + kTau * xacc;
+    theta = theta + kTau * theta_dot;
+    theta_dot = theta_dot + kTau * thetaacc;
+    x_[i] = x;
+    x_dot_[i] = x_dot;
+    theta_[i] = theta;
+    theta_dot_[i] = theta_dot;
 
-  terminated_ = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold || theta > kThetaThreshold;
-  // Stepping on after the pole fell (possible with autoreset disabled) earns 0, as in gymnasium.
-  reward_ = terminated_ && fell_ ? 0.0 : 1.0;
-  fell_ = fell_ || terminated_;
-  count_step();
-}
-
-void CartPole::write(void* obs, int32_t* /*info*/) const {
-  float* o = static_cast<float*>(obs);
-  for (int i = 0; i < 4; ++i) o[i] = static_cast<float>(state_[i]);
+    const bool terminated = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold || theta > kThetaThreshold;
+    terminated_[i] = terminated;
+    // Stepping on after the pole fell (possible with autoreset disabled) earns 0, as in gymnasium.
+    reward_[i] = terminated && fell_[i] ? 0.0 : 1.0;
+    fell_[i] = fell_[i] || terminated;
+    count_step(i);
+  }
 }
 
 }  // namespace fastpool

@@ -1,7 +1,5 @@
 // The classic-control family's table: adding an env is one line here.
-#include <functional>
 #include <stdexcept>
-#include <utility>
 #include <vector>
 
 #include "fastpool/envs/classic_control/classic_control.h"
@@ -11,22 +9,33 @@ namespace {
 
 struct Entry {
   const char* name;
-  std::function<std::unique_ptr<Env>(int)> make;
+  std::unique_ptr<BatchEnv> (*make_batch)(int num_envs, int max_episode_steps);
+  std::unique_ptr<Env> (*make)(int max_episode_steps);
   EnvSpec (*spec)();
 };
 
-template <typename E>
+template <typename B>
+std::unique_ptr<BatchEnv> make_batch(int num_envs, int max_episode_steps) {
+  return std::make_unique<B>(num_envs, max_episode_steps);
+}
+
+template <typename B>
+std::unique_ptr<Env> make_one(int max_episode_steps) {
+  return std::make_unique<SingleEnv<B>>(max_episode_steps);
+}
+
+template <typename B>
 Entry entry(const char* name) {
-  return {name, [](int max_steps) { return std::make_unique<E>(max_steps); }, &E::spec};
+  return {name, &make_batch<B>, &make_one<B>, &B::spec};
 }
 
 const std::vector<Entry>& table() {
   static const std::vector<Entry> entries = {
-      entry<CartPole>("CartPole"),
-      entry<Acrobot>("Acrobot"),
-      entry<MountainCar>("MountainCar"),
-      entry<MountainCarContinuous>("MountainCarContinuous"),
-      entry<Pendulum>("Pendulum"),
+      entry<CartPoleBatch>("CartPole"),
+      entry<AcrobotBatch>("Acrobot"),
+      entry<MountainCarBatch>("MountainCar"),
+      entry<MountainCarContinuousBatch>("MountainCarContinuous"),
+      entry<PendulumBatch>("Pendulum"),
   };
   return entries;
 }
@@ -38,6 +47,10 @@ const Entry& find(const std::string& name) {
 }
 
 }  // namespace
+
+std::unique_ptr<BatchEnv> make_classic_control_batch(const std::string& name, int num_envs, int max_episode_steps) {
+  return find(name).make_batch(num_envs, max_episode_steps);
+}
 
 std::unique_ptr<Env> make_classic_control(const std::string& name, int max_episode_steps) {
   return find(name).make(max_episode_steps);

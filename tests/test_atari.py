@@ -357,3 +357,96 @@ def test_options_are_checked_before_the_memory_estimate(options, error, match):
     """A bad option is named, not answered with a MemoryError computed from it."""
     with pytest.raises(error, match=match):
         fastpool.make("Breakout", num_envs=2**20, **options)
+
+
+# -- RAM observations ----------------------------------------------------------------------------
+
+
+def _ale_py_env(game, **kwargs):
+    """ale-py's own env (v5: frame skip 4), sticky actions off."""
+    return gym.make(f"ALE/{game}-v5", repeat_action_probability=0.0, render_mode="rgb_array", **kwargs)
+
+
+def _play_against_ale_py(game, steps, seed=3, **options):
+    """fastpool with RAM observations, and ale-py's env with obs_type="ram", both under `options`
+    and the same actions: the RAM, screen, reward, termination and lives equal
+    at every step, across the resets after episode ends and a re-seeding reset half-way (which
+    reloads the ROM). Returns the RAMs and the episode count."""
+    ref = _ale_py_env(game, obs_type="ram", **options)
+    pool = fastpool.make(
+        f"{game}-v5",
+        num_envs=1,
+        seed=seed,
+        obs_type="ram",
+        noop_max=0,
+        repeat_action_probability=0.0,
+        use_fire_reset=False,
+        **options,
+    )
+    assert pool.single_observation_space == gym.spaces.Box(0, 255, (128,), np.uint8)
+    assert pool.single_action_space == ref.action_space
+    obs, info = pool.reset()
+    ref_obs, ref_info = ref.reset(seed=seed)
+    assert obs.shape == (1, 128) and obs.dtype == np.uint8
+    np.testing.assert_array_equal(obs[0], ref_obs)
+    np.testing.assert_array_equal(pool.render(0), ref.render())
+    rams, ended, episodes = [obs[0].copy()], False, 0
+    for t, a in enumerate(np.random.default_rng(seed).integers(0, pool.single_action_space.n, size=steps)):
+        if t == steps // 2:
+            obs, info = pool.reset(seed=seed + 1)
+            ref_obs, ref_info = ref.reset(seed=seed + 1)
+            np.testing.assert_array_equal(obs[0], ref_obs)
+            ended = False
+        obs, reward, terminated, truncated, info = pool.step(np.array([a]))
+        if ended:  # next-step autoreset: ale-py's env is reset by hand, without a seed
+            ref_obs, ref_info = ref.reset()
+            r, te, tr = 0.0, False, False
+        else:
+            ref_obs, r, te, tr, ref_info = ref.step(int(a))
+        assert (reward[0], terminated[0], truncated[0]) == (r, te, tr)
+        assert info["lives"][0] == ref_info["lives"]
+        np.testing.assert_array_equal(obs[0], ref_obs)
+        np.testing.assert_array_equal(pool.render(0), ref.render())
+        rams.append(obs[0].copy())
+        ended = bool(te or tr)
+        episodes += ended
+    pool.close()
+    ref.close()
+    return np.array(rams), episodes
+
+
+def test_ram_observations_match_ale_py():
+    rams, _ = _play_against_ale_py("Pong", 600)
+    assert len({r.tobytes() for r in rams}) > 100
+
+
+def test_ram_observations_refuse_screen_options():
+    for option, value in (("stack_num", 4), ("img_height", 64), ("gray_scale", False), ("maxpool", False)):
+        with pytest.raises(ValueError, match=f"obs_type='ram' observes the console's 128-byte RAM; {option}"):
+            fastpool.make("Breakout", num_envs=1, obs_type="ram", **{option: value})
+    with pytest.raises(ValueError, match=r"obs_type must be 'image' or 'ram', got 'rgb' \(RGB frames"):
+        fastpool.make("Breakout", num_envs=1, obs_type="rgb")
+    with pytest.raises(ValueError, match="obs_type must be"):
+        fastpool.make("Breakout", num_envs=1, obs_type=None)
+    # the image options still apply to image observations, named or not
+    assert fastpool.make("Breakout", num_envs=1, obs_type="image", stack_num=2).single_observation_space.shape == (
+        2,
+        84,
+        84,
+    )
+
+
+def test_ram_observations_are_not_stacks():
+    """A RAM observation is one 128-byte vector: trainers and the Ray backend see no frame stack,
+    and same-step autoreset keeps the final RAM."""
+    from fastpool.families import env_options, family_of
+
+    assert family_of("Breakout").frame_stack(env_options("Breakout", {"obs_type": "ram"})) == 1
+    assert family_of("Breakout").frame_stack(env_options("Breakout")) == 4
+    env = fastpool.make("Pong", num_envs=2, seed=0, obs_type="ram", max_episode_steps=5, autoreset_mode="same_step")
+    env.reset()
+    for _ in range(5):
+        obs, _, _, truncated, info = env.step(np.zeros(2, dtype=np.int64))
+    assert truncated.all() and obs.shape == (2, 128)
+    assert all(f.shape == (128,) and f.dtype == np.uint8 for f in info["final_obs"])
+    env.close()

@@ -557,7 +557,8 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("use_fire_reset", &fastpool::AtariConfig::use_fire_reset)
       .def_readwrite("reward_clip", &fastpool::AtariConfig::reward_clip)
       .def_readwrite("full_action_space", &fastpool::AtariConfig::full_action_space)
-      .def_readwrite("max_episode_steps", &fastpool::AtariConfig::max_episode_steps);
+      .def_readwrite("max_episode_steps", &fastpool::AtariConfig::max_episode_steps)
+      .def_readwrite("ram_obs", &fastpool::AtariConfig::ram_obs, "observe the 128-byte RAM instead of the screen");
 
   m.def(
       "make_atari",

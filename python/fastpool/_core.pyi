@@ -242,6 +242,14 @@ class AtariConfig:
     def noop_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
+    def ram_obs(self) -> bool:
+        """
+        observe the 128-byte RAM instead of the screen
+        """
+    @ram_obs.setter
+    def ram_obs(self, arg0: bool) -> None:
+        ...
+    @property
     def repeat_action_probability(self) -> float:
         ...
     @repeat_action_probability.setter

@@ -104,6 +104,7 @@ ATARI_DEFAULTS: dict[str, Any] = {
     "reward_clip": False,
     "full_action_space": False,
     "max_episode_steps": 27000,
+    "obs_type": "image",  # or "ram": the console's 128-byte RAM
 }
 
 

@@ -15,7 +15,7 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
     : config_(config),
       ale_(std::make_unique<ale::ALEInterface>()),
       channels_(config.gray_scale ? 1 : 3),
-      frame_size_(static_cast<size_t>(channels_) * config.img_height * config.img_width),
+      frame_size_(config.ram_obs ? 0 : static_cast<size_t>(channels_) * config.img_height * config.img_width),
       stack_(frame_size_ * config.stack_num) {
   ale_->setFloat("repeat_action_probability", config.repeat_action_probability);
   Atari::seed(seed);
@@ -28,6 +28,7 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
   const ale::ALEScreen& screen = ale_->getScreen();
   screen_height_ = static_cast<int>(screen.height());
   screen_width_ = static_cast<int>(screen.width());
+  if (config.ram_obs) return;  // no screen buffers: the RAM is read straight from ALE
   if (config.img_height > screen_height_ || config.img_width > screen_width_)
     throw std::invalid_argument("img_height x img_width may not exceed the screen (" + std::to_string(screen_height_) +
                                 " x " + std::to_string(screen_width_) + ")");
@@ -64,7 +65,10 @@ void Atari::check_rom(const std::string& rom_path) {
 EnvSpec Atari::spec() const {
   const AtariConfig& c = config_;
   EnvSpec s;
-  s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
+  if (c.ram_obs)
+    s.obs_shape = {static_cast<int64_t>(ale_->getRAM().size())};
+  else
+    s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
   s.obs_dtype = Dtype::kUInt8;
   s.info_names = {"lives", "episode_frame_number", "frame_number", "game_over", "score", "game_step"};
   s.num_actions = num_actions();
@@ -158,6 +162,7 @@ void Atari::reset() {
   game_over_ = false;
   lives_ = ale_->lives();
   begin_episode();
+  if (config_.ram_obs) return;
   // The first frame fills the whole stack.
   capture(false);
   push_frame();
@@ -179,12 +184,14 @@ void Atari::step(int32_t action) {
     lives_ = lives;
     ended = game_over_ || (config_.episodic_life && life_lost);
     if (ended || t == config_.frame_skip - 1) break;
-    if (t == config_.frame_skip - 2)  // the max-pool's other frame, converted with the last
+    if (t == config_.frame_skip - 2 && !config_.ram_obs)  // the max-pool's other frame, converted with the last
       std::memcpy(prev_.data(), ale_->getScreen().getArray(), prev_.size());
   }
-  // An episode that ends mid-skip shows its real last frame, unpooled.
-  capture(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
-  push_frame();
+  if (!config_.ram_obs) {
+    // An episode that ends mid-skip shows its real last frame, unpooled.
+    capture(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
+    push_frame();
+  }
 
   ++elapsed_step_;
   ++game_steps_;
@@ -197,9 +204,14 @@ void Atari::step(int32_t action) {
 
 void Atari::write(void* obs, int32_t* info) const {
   auto* out = static_cast<uint8_t*>(obs);
-  for (int i = 0; i < config_.stack_num; ++i) {  // oldest first
-    const int src = (newest_ + 1 + i) % config_.stack_num;
-    std::memcpy(out + i * frame_size_, stack_.data() + src * frame_size_, frame_size_);
+  if (config_.ram_obs) {
+    const ale::ALERAM& ram = ale_->getRAM();
+    std::memcpy(out, ram.array(), ram.size());
+  } else {
+    for (int i = 0; i < config_.stack_num; ++i) {  // oldest first
+      const int src = (newest_ + 1 + i) % config_.stack_num;
+      std::memcpy(out + i * frame_size_, stack_.data() + src * frame_size_, frame_size_);
+    }
   }
   info[0] = lives_;
   info[1] = ale_->getEpisodeFrameNumber();

@@ -31,6 +31,9 @@ struct AtariConfig {
   bool reward_clip = false;     // reward -> sign(reward)
   bool full_action_space = false;
   int max_episode_steps = 27000;  // agent steps per game (108000 frames at frame_skip 4)
+  // Observe the console's 128-byte RAM after each step (as ale-py's obs_type="ram") instead
+  // of the screen; the screen options above then do nothing.
+  bool ram_obs = false;
 };
 
 class Atari final : public Env {

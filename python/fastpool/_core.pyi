@@ -212,6 +212,14 @@ class AtariConfig:
     def __init__(self) -> None:
         ...
     @property
+    def difficulty(self) -> int | None:
+        """
+        ALE's game difficulty; None: the ROM's default
+        """
+    @difficulty.setter
+    def difficulty(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
     def frame_skip(self) -> int:
         ...
     @frame_skip.setter
@@ -234,6 +242,14 @@ class AtariConfig:
         ...
     @max_episode_steps.setter
     def max_episode_steps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def mode(self) -> int | None:
+        """
+        ALE's game mode; None: the ROM's default
+        """
+    @mode.setter
+    def mode(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
         ...
     @property
     def noop_max(self) -> int:

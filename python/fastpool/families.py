@@ -207,6 +207,15 @@ def check_atari_options(options: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(options[name], (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {options[name]!r}")
         checked[name] = bool(options[name])
+    for name in ("mode", "difficulty"):  # the game's own list is checked when the pool is built
+        value = options[name]
+        if value is not None:
+            if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{name} must be an int or None (the game's default), got {type(value).__name__}")
+            if not -(2**31) <= value <= MAX_INT32:
+                raise ValueError(f"{name} {value} is not available in any game (far out of range)")
+            value = int(value)
+        checked[name] = value
     checked["ram_obs"] = options["obs_type"] == "ram"  # obs_type is checked with the options it excludes
     p = options["repeat_action_probability"]
     if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:

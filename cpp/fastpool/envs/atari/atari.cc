@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "ale/ale_interface.hpp"
 #include "ale/common/Constants.h"
+#include "ale/emucore/MD5.hxx"
+#include "ale/games/RomSettings.hpp"
+#include "ale/games/Roms.hpp"
 
 namespace fastpool {
 
@@ -62,6 +67,38 @@ void Atari::check_rom(const std::string& rom_path) {
   if (!rom) throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + rom_path);
 }
 
+namespace {
+
+std::string listed(const std::vector<unsigned>& values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
+  return s + "]";
+}
+
+void check_offered(const char* what, const char* plural, const std::optional<int>& value,
+                   const std::vector<unsigned>& offered, const std::string& game) {
+  if (!value) return;
+  if (*value >= 0 && std::find(offered.begin(), offered.end(), static_cast<unsigned>(*value)) != offered.end()) return;
+  throw std::invalid_argument(std::string(what) + " " + std::to_string(*value) + " is not available in " + game +
+                              ", whose " + plural + " are " + listed(offered));
+}
+
+}  // namespace
+
+void Atari::check_config(const AtariConfig& config) {
+  check_rom(config.rom_path);
+  if (!config.mode && !config.difficulty) return;
+  // The game's settings, as ALE finds them for a ROM (by its MD5), without loading it:
+  // an invalid mode makes ALE throw only once the ROM is loaded, in a worker.
+  std::ifstream file(config.rom_path, std::ios::binary);
+  const std::vector<uint8_t> rom((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::unique_ptr<ale::RomSettings> game(
+      ale::buildRomRLWrapper(config.rom_path, ale::stella::MD5(rom.data(), static_cast<uint32_t>(rom.size()))));
+  if (!game) throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + config.rom_path);
+  check_offered("mode", "modes", config.mode, game->getAvailableModes(), game->rom());
+  check_offered("difficulty", "difficulties", config.difficulty, game->getAvailableDifficulties(), game->rom());
+}
+
 EnvSpec Atari::spec() const {
   const AtariConfig& c = config_;
   EnvSpec s;
@@ -100,6 +137,10 @@ void Atari::load_rom() {
   check_rom(config_.rom_path);  // here too: the file may have gone since make(), and ALE would exit
   ale_->setInt("random_seed", ale_seed_);
   ale_->loadROM(config_.rom_path);
+  // A loaded ROM is in its default mode and difficulty; these take effect at the next
+  // reset_game and hold across resets (as ale-py sets them after every load).
+  if (config_.mode) ale_->setMode(static_cast<ale::game_mode_t>(*config_.mode));
+  if (config_.difficulty) ale_->setDifficulty(static_cast<ale::difficulty_t>(*config_.difficulty));
   rom_stale_ = false;
   rom_fresh_ = true;
 }

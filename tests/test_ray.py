@@ -28,6 +28,7 @@ def cluster():
         # frame stacks travel as their newest frame: episode ends (lives, time limit) restart them
         ("Breakout", {"repeat_action_probability": 0.25, "episodic_life": True, "max_episode_steps": 25}),
         ("Pong", {"gray_scale": False, "stack_num": 3, "max_episode_steps": 15}),
+        ("Breakout", {"obs_type": "ram", "max_episode_steps": 25}),  # not a stack: travels whole
         ("Pendulum-v1", {"max_episode_steps": 20}),  # float actions
     ],
 )

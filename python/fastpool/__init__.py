@@ -152,6 +152,7 @@ def make(
     if render_mode is not None and render_mode not in family.render_modes:
         modes = list(family.render_modes)
         raise ValueError(f"{entry.env_id} supports render_mode None or {modes}, got {render_mode!r}")
+    options = family.options(options, env_options)
     if backend == "ray":
         if info_keys != "all":
             raise ValueError("backend='ray' supports info_keys='all' only")

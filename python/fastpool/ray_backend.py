@@ -21,7 +21,7 @@ from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
 import fastpool
-from fastpool.registry import resolve
+from fastpool.families import env_options, family_of
 from fastpool.vector import (
     FixedSpaces,
     Unshareable,
@@ -246,7 +246,7 @@ class RayVectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         # SPREAD: workers go to different nodes where they fit, one pool per node
         actor = ray.remote(num_cpus=threads_per_worker, scheduling_strategy="SPREAD")(_Worker)
         mode = autoreset_mode.value
-        self.stack = int({**resolve(env_id).defaults, **options}.get("stack_num", 1))
+        self.stack = family_of(env_id).frame_stack(env_options(env_id, options))
         self._codecs = [FrameStackCodec(self.stack, hi - lo, autoreset_mode) for _, lo, hi in self.batches]
         ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
         self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options) for r in ranges]

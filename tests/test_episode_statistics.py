@@ -353,6 +353,16 @@ def test_numpy_bools_are_accepted():
     np.testing.assert_array_equal(info["episode"]["l"], [3, 3])
 
 
+def test_front_ends_that_report_their_own_statistics_refuse_it():
+    with pytest.raises(ValueError, match="vector pools"):
+        gym.make("fastpool/CartPole-v1", episode_statistics=True)
+    pytest.importorskip("stable_baselines3")
+    with pytest.raises(ValueError, match="make_sb3 writes episode statistics itself"):
+        fastpool.make_sb3("CartPole-v1", n_envs=2, episode_statistics=True)
+    with pytest.raises(TypeError, match="episode_statistics must be a bool"):
+        fastpool.make_sb3("CartPole-v1", n_envs=2, episode_statistics="no")
+
+
 def test_gymnasium_make_vec_passes_it_to_the_pool():
     env = gym.make_vec(
         "fastpool/CartPole-v1", num_envs=2, vectorization_mode="vector_entry_point", episode_statistics=True

@@ -173,8 +173,8 @@ def atari_learning() -> None:
             label = f"{r['algo'].upper()} seed {r['seed']}"
             ax.plot([e["wall_s"] / 60 for e in ev], [e["mean_return"] for e in ev], "o-", ms=3, label=label)
             best = max(ev, key=lambda e: e["mean_return"]) if ev else None
-            at = f"{best['mean_return']:g} ({best['wall_s'] / 60:.0f})" if best else "-"
-            last = f"{ev[-1]['mean_return']:g}" if ev else "-"
+            at = f"{best['mean_return']:.1f} ({best['wall_s'] / 60:.0f})" if best else "-"
+            last = f"{ev[-1]['mean_return']:.1f}" if ev else "-"
             run = f"{r['algo'].upper()} seed {r['seed']}, {r['budget_minutes']:g} min"
             reached = "-"
             if game in ATARI_GOALS:

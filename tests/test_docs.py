@@ -59,6 +59,15 @@ def test_every_page_is_in_the_navigation():
     assert pages and all(page in nav for page in pages), sorted(p for p in pages if p not in nav)
 
 
+def test_the_site_the_package_and_the_citation_name_one_version():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    version = re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1)
+    citation = re.search(r"^version: (\S+)$", (ROOT / "CITATION.cff").read_text(), re.M).group(1)
+    import fastpool
+
+    assert citation == version == fastpool.__version__
+
+
 def test_the_options_reference_states_every_option_and_what_it_accepts():
     spec = importlib.util.spec_from_file_location("docs_reference", ROOT / "scripts" / "docs_reference.py")
     reference = importlib.util.module_from_spec(spec)

@@ -123,6 +123,7 @@ def make(
             with `reset(options={"reset_mask": mask})`; stepping one first is an error).
         backend: "local" (this process) or "ray": `num_workers` Ray actors each own a pool
             of num_envs / num_workers envs with `num_threads` threads (see fastpool.ray_backend).
+        num_workers: with backend="ray", how many Ray actors hold the envs (1 to num_envs).
         info_keys: "all" (default): the info dict holds `env_id`, `elapsed_step` and every
             field the env reports (Atari: lives, episode_frame_number, frame_number, game_over,
             score, game_step). "gymnasium": exactly the keys and dtypes gymnasium's vector envs

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,9 +15,25 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+# Legible at the size the site shows them (about 1000 px wide): no text under 9 pt at 110 dpi.
+plt.rcParams.update({"font.size": 10, "axes.titlesize": 11, "legend.fontsize": 9, "figure.titlesize": 11})
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS, OUT = ROOT / "benchmarks" / "results", ROOT / "docs" / "img"
 COLORS = {"fastpool": "#3f51b5", "envpool": "#e67e22", "gymnasium": "#7f8c8d", "ale-py": "#27ae60"}
+
+
+def save(fig: plt.Figure, name: str) -> None:
+    """Write a figure with nothing cut off: the bounding box grows to hold every title and label."""
+    fig.tight_layout()
+    fig.savefig(OUT / name, dpi=110, bbox_inches="tight", pad_inches=0.1)
+    plt.close(fig)
+
+
+def wrapped(title: str, fig: plt.Figure) -> str:
+    """A title broken into lines that fit the figure's width."""
+    chars = int(fig.get_figwidth() * 72 / (0.6 * plt.rcParams["axes.titlesize"]))
+    return textwrap.fill(title, chars)
 
 
 def load() -> tuple[list[dict], str]:
@@ -59,11 +76,9 @@ def throughput(groups: dict[str, dict[str, float]], machine: str) -> None:
             n = sorted(points)
             ax.plot(n, [points[k] for k in n], "o-", label=lib, color=COLORS.get(lib))
         ax.set(xscale="log", yscale="log", title=env, xlabel="num_envs", ylabel="env steps / s")
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle(f"Throughput, random actions ({machine})", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(OUT / "throughput.png", dpi=110)
-    plt.close(fig)
+    axes[0][0].legend()
+    fig.suptitle(wrapped(f"Throughput, random actions ({machine})", fig))
+    save(fig, "throughput.png")
 
 
 def atari(groups: dict[str, dict[str, float]], raw: float | None, machine: str) -> None:
@@ -81,11 +96,9 @@ def atari(groups: dict[str, dict[str, float]], raw: float | None, machine: str) 
     if raw:
         ax.axhline(4 * raw, color="black", lw=0.8, ls="--", label="one raw emulator")
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(setups))], [g.replace("Breakout ", "") for g in setups])
-    ax.set(ylabel="frames / s", title=f"Breakout, DQN preprocessing ({machine})")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(OUT / "atari.png", dpi=110)
-    plt.close(fig)
+    ax.set(ylabel="frames / s", title=wrapped(f"Breakout, DQN preprocessing ({machine})", fig))
+    ax.legend()
+    save(fig, "atari.png")
 
 
 def memory(benchmarks: list[dict]) -> None:
@@ -97,9 +110,7 @@ def memory(benchmarks: list[dict]) -> None:
     names = sorted(rss, key=rss.get)
     ax.barh(names, [rss[n] for n in names], color=[COLORS.get(n, "#999") for n in names])
     ax.set(xlabel="MiB added by a Breakout pool of 64 envs", title="Memory")
-    fig.tight_layout()
-    fig.savefig(OUT / "memory.png", dpi=110)
-    plt.close(fig)
+    save(fig, "memory.png")
 
 
 def learning(benchmarks: list[dict]) -> None:
@@ -120,9 +131,7 @@ def learning(benchmarks: list[dict]) -> None:
         ax.set_xlim(left=0)
     ax1.set(xlabel="wall clock to solve (s)", title="CartPole-v1, greedy eval >= 475")
     ax2.set(xlabel="env steps to solve (thousands)")
-    fig.tight_layout()
-    fig.savefig(OUT / "learning_speed.png", dpi=110)
-    plt.close(fig)
+    save(fig, "learning_speed.png")
 
 
 def rounds() -> None:
@@ -132,18 +141,16 @@ def rounds() -> None:
         return
     data = json.loads(path.read_text())
     setups = [s for s in data["setups"] if s in data["envpool_1_2_7"]]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig, ax = plt.subplots(figsize=(9, 3.4))
     for i, setup in enumerate(setups):
         ratios = [a / b for a, b in zip(data["fastpool"][setup], data["envpool_1_2_7"][setup])]
         ax.bar(i, statistics.median(ratios), color=COLORS["fastpool"], alpha=0.6)
         ax.plot([i] * len(ratios), ratios, "k.", alpha=0.7)
     ax.axhline(1.0, color="black", lw=0.8)
-    ax.set_xticks(range(len(setups)), [s.replace(", ", "\n") for s in setups], fontsize=8)
+    ax.set_xticks(range(len(setups)), [s.replace(", ", "\n") for s in setups], fontsize=9)
     title = f"Breakout, median of {data['rounds']} rounds of {data['seconds']:g} s (dots: rounds); {data['machine']}"
-    ax.set(ylabel="fastpool / EnvPool 1.2.7", ylim=(0.8, None), title=title)
-    fig.tight_layout()
-    fig.savefig(OUT / "atari_rounds.png", dpi=110)
-    plt.close(fig)
+    ax.set(ylabel="fastpool / EnvPool 1.2.7", ylim=(0, None), title=wrapped(title, fig))  # bars start at 0
+    save(fig, "atari_rounds.png")
 
 
 # The scores the Atari curves are held to on a CPU: Pong within 30 minutes, Breakout within 60
@@ -161,7 +168,7 @@ def atari_learning() -> None:
         snippet.write_text("No Atari learning runs are saved in benchmarks/results/atari_learning/ yet.\n")
         return
     games = sorted({r["env"] for r in runs})
-    fig, axes = plt.subplots(1, len(games), figsize=(4.2 * len(games), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(games), figsize=(4.2 * len(games), 3.8), squeeze=False)
     rows = [
         "| game | run | env steps | steps/s | best eval (minute) | last eval | goal: first reached (minute) "
         "| other work (cores) |",
@@ -173,8 +180,8 @@ def atari_learning() -> None:
             label = f"{r['algo'].upper()} seed {r['seed']}"
             ax.plot([e["wall_s"] / 60 for e in ev], [e["mean_return"] for e in ev], "o-", ms=3, label=label)
             best = max(ev, key=lambda e: e["mean_return"]) if ev else None
-            at = f"{best['mean_return']:g} ({best['wall_s'] / 60:.0f})" if best else "-"
-            last = f"{ev[-1]['mean_return']:g}" if ev else "-"
+            at = f"{best['mean_return']:.1f} ({best['wall_s'] / 60:.0f})" if best else "-"
+            last = f"{ev[-1]['mean_return']:.1f}" if ev else "-"
             run = f"{r['algo'].upper()} seed {r['seed']}, {r['budget_minutes']:g} min"
             reached = "-"
             if game in ATARI_GOALS:
@@ -191,13 +198,12 @@ def atari_learning() -> None:
         if game in ATARI_GOALS:
             goal, minutes = ATARI_GOALS[game]
             ax.plot([0, minutes], [goal, goal], "--", color="gray", lw=0.8, label=f"goal: {goal:g} in {minutes} min")
-        ax.set(title=game, xlabel="minutes from process start", ylabel="greedy eval, whole games")
-        ax.legend(fontsize=8)
+        ax.set(title=game, ylabel="greedy eval, whole games")
+        ax.set_xlabel("minutes from process start", labelpad=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)  # below: covers no curve
     m = runs[0]["machine"]
-    fig.suptitle(f"Atari on {m['cpus']} CPU cores ({m['cpu']}), no GPU", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(OUT / "atari_learning.png", dpi=110)
-    plt.close(fig)
+    fig.suptitle(wrapped(f"Atari on {m['cpus']} CPU cores ({m['cpu']}), no GPU", fig))
+    save(fig, "atari_learning.png")
     bf16 = "bfloat16 in hardware" if m["bf16_native"] else "no bfloat16 in hardware"
     note = f"\nGreedy evaluations of whole games; {m['cpus']} cores of {m['cpu']}, torch {m['torch']}, {bf16}.\n"
     snippet.write_text("\n".join(rows) + "\n" + note)

@@ -31,5 +31,6 @@ lock main "# Exact versions for the main environment (.venv) made by scripts/set
 lock rllib "# Exact versions for RLlib's own test environment (.venv-rllib): RLlib pins gymnasium==1.2.2.\n" \
   ".[rllib,sanitize]" torch==2.13.0
 lock docs "# Exact versions of the documentation tools in .venv-docs (scripts/docs.sh).\n" \
-  "mkdocs>=1.6.1,<2" "mkdocs-material>=9.8.2,<10" "mkdocstrings-python>=2.0.11,<3" "matplotlib>=3.11,<4"
+  "mkdocs>=1.6.1,<2" "mkdocs-material>=9.8.2,<10" "mkdocstrings-python>=2.0.11,<3" "matplotlib>=3.11,<4" \
+  "ruff>=0.16,<1"
 git diff --stat constraints/

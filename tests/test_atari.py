@@ -357,3 +357,216 @@ def test_options_are_checked_before_the_memory_estimate(options, error, match):
     """A bad option is named, not answered with a MemoryError computed from it."""
     with pytest.raises(error, match=match):
         fastpool.make("Breakout", num_envs=2**20, **options)
+
+
+# -- game modes and difficulties, RAM observations ----------------------------------------------
+
+
+def _ale_py_env(game, **kwargs):
+    """ale-py's own env (v5: frame skip 4), sticky actions off."""
+    return gym.make(f"ALE/{game}-v5", repeat_action_probability=0.0, render_mode="rgb_array", **kwargs)
+
+
+def _play_against_ale_py(game, steps, seed=3, **options):
+    """fastpool with RAM observations, and ale-py's env with obs_type="ram", both under `options`
+    (mode, difficulty) and the same actions: the RAM, screen, reward, termination and lives equal
+    at every step, across the resets after episode ends and a re-seeding reset half-way (which
+    reloads the ROM). Returns the RAMs and the episode count."""
+    ref = _ale_py_env(game, obs_type="ram", **options)
+    pool = fastpool.make(
+        f"{game}-v5",
+        num_envs=1,
+        seed=seed,
+        obs_type="ram",
+        noop_max=0,
+        repeat_action_probability=0.0,
+        use_fire_reset=False,
+        **options,
+    )
+    assert pool.single_observation_space == gym.spaces.Box(0, 255, (128,), np.uint8)
+    assert pool.single_action_space == ref.action_space
+    obs, info = pool.reset()
+    ref_obs, ref_info = ref.reset(seed=seed)
+    assert obs.shape == (1, 128) and obs.dtype == np.uint8
+    np.testing.assert_array_equal(obs[0], ref_obs)
+    np.testing.assert_array_equal(pool.render(0), ref.render())
+    rams, ended, episodes = [obs[0].copy()], False, 0
+    for t, a in enumerate(np.random.default_rng(seed).integers(0, pool.single_action_space.n, size=steps)):
+        if t == steps // 2:
+            obs, info = pool.reset(seed=seed + 1)
+            ref_obs, ref_info = ref.reset(seed=seed + 1)
+            np.testing.assert_array_equal(obs[0], ref_obs)
+            ended = False
+        obs, reward, terminated, truncated, info = pool.step(np.array([a]))
+        if ended:  # next-step autoreset: ale-py's env is reset by hand, without a seed
+            ref_obs, ref_info = ref.reset()
+            r, te, tr = 0.0, False, False
+        else:
+            ref_obs, r, te, tr, ref_info = ref.step(int(a))
+        assert (reward[0], terminated[0], truncated[0]) == (r, te, tr)
+        assert info["lives"][0] == ref_info["lives"]
+        np.testing.assert_array_equal(obs[0], ref_obs)
+        np.testing.assert_array_equal(pool.render(0), ref.render())
+        rams.append(obs[0].copy())
+        ended = bool(te or tr)
+        episodes += ended
+    pool.close()
+    ref.close()
+    return np.array(rams), episodes
+
+
+@pytest.mark.parametrize(
+    "game, mode, difficulty, steps, min_episodes",
+    # Freeway's game lasts 2043 steps: its resets are the re-seeding one only
+    [("Breakout", 12, 1, 1200, 2), ("SpaceInvaders", 7, 1, 1200, 1), ("Freeway", 3, 1, 600, 0)],
+)
+def test_modes_and_difficulties_match_ale_py(game, mode, difficulty, steps, min_episodes):
+    """A non-default mode and difficulty, as ale-py applies them (set after each ROM load, before
+    the game resets), step for step against ale-py's env; they hold across resets, and they
+    change the game."""
+    rams, episodes = _play_against_ale_py(game, steps, mode=mode, difficulty=difficulty)
+    assert episodes >= min_episodes  # then the mode and difficulty were compared after game resets too
+    default, _ = _play_against_ale_py(game, 50)
+    assert not np.array_equal(rams[:51], default)
+
+
+def test_ram_observations_match_ale_py():
+    rams, _ = _play_against_ale_py("Pong", 600)
+    assert len({r.tobytes() for r in rams}) > 100
+
+
+def test_mode_applies_to_screen_observations_too():
+    """The preprocessed screen under a mode, against gymnasium's AtariPreprocessing over ale-py's
+    env made with that mode."""
+    pytest.importorskip("cv2")
+    mode, difficulty = 9, 1
+    ref = gym.make("ALE/SpaceInvaders-v5", frameskip=1, repeat_action_probability=0.0, mode=mode, difficulty=difficulty)
+    ref = gym.wrappers.FrameStackObservation(gym.wrappers.AtariPreprocessing(ref, noop_max=0, frame_skip=4), 4)
+    ref_obs, _ = ref.reset(seed=2)
+    pool = fastpool.make(
+        "SpaceInvaders-v5",
+        num_envs=1,
+        seed=2,
+        noop_max=0,
+        repeat_action_probability=0.0,
+        use_fire_reset=False,
+        mode=mode,
+        difficulty=difficulty,
+    )
+    obs, _ = pool.reset()
+    _assert_frames_close(obs[0], ref_obs)
+    for a in np.random.default_rng(5).integers(0, pool.single_action_space.n, size=300):
+        obs, reward, terminated, truncated, _ = pool.step(np.array([a]))
+        ref_obs, r, te, tr, _ = ref.step(int(a))
+        assert (reward[0], terminated[0], truncated[0]) == (r, te, tr)
+        if te or tr:
+            break
+        _assert_frames_close(obs[0], ref_obs)
+
+
+# Digests of 400 steps of two envs (seed 123, sticky actions as each id sets them): every RGB
+# screen, reward, end flag and info field, recorded before modes and difficulties existed. The
+# screens are ALE's palette applied to its frame buffer, the same on every platform.
+_DEFAULT_DIGESTS = {
+    "Breakout-v5": "81aa896757a57cf7840e28c87b31ea01",
+    "SpaceInvadersNoFrameskip-v4": "e7efcc9b76e5d9bb6ab7b8650b2967f3",
+    "Freeway-v5": "ece817833e9b6e2359e0cf5a9d205b29",
+}
+
+
+def _digest(env_id, **options):
+    import hashlib
+
+    env = fastpool.make(env_id, num_envs=2, seed=123, **options)
+    h = hashlib.sha256()
+    obs, info = env.reset()
+    rng = np.random.default_rng(7)
+    frames = [obs.copy()]
+    for _ in range(400):
+        for i in range(2):
+            h.update(env.render(i).tobytes())
+        for k in ("lives", "episode_frame_number", "frame_number", "game_over", "score", "game_step"):
+            h.update(np.asarray(info[k], np.int64).tobytes())
+        obs, r, te, tr, info = env.step(rng.integers(0, env.single_action_space.n, size=2))
+        h.update(np.asarray(r, np.float64).tobytes())
+        h.update(te.tobytes())
+        h.update(tr.tobytes())
+        frames.append(obs.copy())
+    env.close()
+    return h.hexdigest()[:32], np.stack(frames)
+
+
+@pytest.mark.parametrize("env_id", sorted(_DEFAULT_DIGESTS))
+def test_default_mode_and_difficulty_play_as_before(env_id):
+    """Without mode or difficulty nothing is set: games play exactly as before these options
+    existed; and the defaults named explicitly play the same, frames included."""
+    digest, frames = _digest(env_id)
+    assert digest == _DEFAULT_DIGESTS[env_id]
+    explicit, explicit_frames = _digest(env_id, mode=0, difficulty=0)
+    assert explicit == digest
+    np.testing.assert_array_equal(explicit_frames, frames)
+
+
+@pytest.mark.parametrize("game, rom", [("Breakout", "breakout"), ("Pong", "pong")])
+def test_unavailable_modes_and_difficulties_are_refused_up_front(game, rom):
+    """ValueError listing what the game offers (ALE's getAvailableModes/getAvailableDifficulties),
+    before any env is built: a pool of 512 would take seconds."""
+    import time
+
+    import ale_py
+
+    ale = ale_py.ALEInterface()
+    ale.setLoggerMode(ale_py.LoggerMode.Error)
+    ale.loadROM(roms.get_rom_path(rom))
+    modes, difficulties = list(ale.getAvailableModes()), list(ale.getAvailableDifficulties())
+    for kwargs, offered in (
+        ({"mode": 3}, f"modes are {modes}"),
+        ({"mode": -1}, f"modes are {modes}"),
+        ({"difficulty": 7}, f"difficulties are {difficulties}"),
+        ({"mode": modes[-1], "difficulty": 9}, f"difficulties are {difficulties}"),
+    ):
+        start = time.perf_counter()
+        with pytest.raises(ValueError, match="is not available in " + rom) as e:
+            fastpool.make(game, num_envs=512, **kwargs)
+        assert offered in str(e.value)
+        assert time.perf_counter() - start < 2.0
+    with pytest.raises(ValueError, match="out of range"):
+        fastpool.make(game, num_envs=1, mode=2**40)
+    for bad in ("4", 4.0, True):
+        with pytest.raises(TypeError, match="mode must be an int or None"):
+            fastpool.make(game, num_envs=1, mode=bad)
+    env = fastpool.make(game, num_envs=1, mode=modes[-1], difficulty=difficulties[-1])
+    env.reset()
+    env.close()
+
+
+def test_ram_observations_refuse_screen_options():
+    for option, value in (("stack_num", 4), ("img_height", 64), ("gray_scale", False), ("maxpool", False)):
+        with pytest.raises(ValueError, match=f"obs_type='ram' observes the console's 128-byte RAM; {option}"):
+            fastpool.make("Breakout", num_envs=1, obs_type="ram", **{option: value})
+    with pytest.raises(ValueError, match=r"obs_type must be 'image' or 'ram', got 'rgb' \(RGB frames"):
+        fastpool.make("Breakout", num_envs=1, obs_type="rgb")
+    with pytest.raises(ValueError, match="obs_type must be"):
+        fastpool.make("Breakout", num_envs=1, obs_type=None)
+    # the image options still apply to image observations, named or not
+    assert fastpool.make("Breakout", num_envs=1, obs_type="image", stack_num=2).single_observation_space.shape == (
+        2,
+        84,
+        84,
+    )
+
+
+def test_ram_observations_are_not_stacks():
+    """A RAM observation is one 128-byte vector: trainers and the Ray backend see no frame stack,
+    and same-step autoreset keeps the final RAM."""
+    from fastpool.families import env_options, family_of
+
+    assert family_of("Breakout").frame_stack(env_options("Breakout", {"obs_type": "ram"})) == 1
+    assert family_of("Breakout").frame_stack(env_options("Breakout")) == 4
+    env = fastpool.make("Pong", num_envs=2, seed=0, obs_type="ram", max_episode_steps=5, autoreset_mode="same_step")
+    env.reset()
+    for _ in range(5):
+        obs, _, _, truncated, info = env.step(np.zeros(2, dtype=np.int64))
+    assert truncated.all() and obs.shape == (2, 128)
+    assert all(f.shape == (128,) and f.dtype == np.uint8 for f in info["final_obs"])
+    env.close()

@@ -1,6 +1,7 @@
 """Acrobot, MountainCar, MountainCarContinuous and Pendulum against gymnasium's own envs,
 step for step (gymnasium's SyncVectorEnv, same seeds, same actions), and float actions."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -155,6 +156,7 @@ print("ok")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc: Linux")
+@pytest.mark.skipif(bool(os.environ.get("FASTPOOL_SANITIZER")), reason="sanitizers reserve terabytes of address space")
 @pytest.mark.parametrize("num_threads", [1, 2])
 def test_a_pool_too_big_for_the_address_space_is_a_memory_error(num_threads):
     """make() checks the memory need of every family against RLIMIT_AS too, before allocating;

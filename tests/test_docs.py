@@ -57,3 +57,27 @@ def test_every_page_is_in_the_navigation():
     # docs/snippets/ holds generated tables that pages include, not pages
     pages = {p.relative_to(docs).as_posix() for p in docs.rglob("*.md") if p.parent != docs / "snippets"}
     assert pages and all(page in nav for page in pages), sorted(p for p in pages if p not in nav)
+
+
+def test_the_site_the_package_and_the_citation_name_one_version():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    version = re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1)
+    citation = re.search(r"^version: (\S+)$", (ROOT / "CITATION.cff").read_text(), re.M).group(1)
+    import fastpool
+
+    assert citation == version == fastpool.__version__
+
+
+def test_the_options_reference_states_every_option_and_what_it_accepts():
+    spec = importlib.util.spec_from_file_location("docs_reference", ROOT / "scripts" / "docs_reference.py")
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    from fastpool.registry import list_envs, resolve
+
+    table = reference.env_options(reference._entries())
+    rows = {line.split("|")[1].strip(" `"): line.split("|") for line in table.splitlines() if line.startswith("| `")}
+    options = {name for env_id in list_envs() for name in resolve(env_id).defaults}
+    assert set(rows) == options
+    for name, row in rows.items():
+        accepts = row[3].strip()
+        assert accepts and "not checked" not in accepts, (name, accepts)

@@ -28,6 +28,7 @@ def cluster():
         # frame stacks travel as their newest frame: episode ends (lives, time limit) restart them
         ("Breakout", {"repeat_action_probability": 0.25, "episodic_life": True, "max_episode_steps": 25}),
         ("Pong", {"gray_scale": False, "stack_num": 3, "max_episode_steps": 15}),
+        ("Breakout", {"obs_type": "ram", "max_episode_steps": 25}),  # not a stack: travels whole
         ("Pendulum-v1", {"max_episode_steps": 20}),  # float actions
     ],
 )
@@ -73,6 +74,42 @@ def test_same_trajectories_as_a_local_pool(env_id, options, mode):
         assert remote.get_attr("np_random_seed") == local.get_attr("np_random_seed")
     finally:
         remote.close()
+
+
+@pytest.mark.parametrize("mode", ["next_step", "same_step"])
+def test_episode_statistics_as_a_local_pools(mode):
+    """episode_statistics=True: each worker's pool counts its envs' episodes (Atari: whole games
+    across lives, unclipped), and the driver joins them into a local pool's info["episode"] and
+    info["_episode"], rows of workers where no episode ended filled with zeros; partial resets
+    restart the masked envs' counts only."""
+    n = 4
+    options = {"seed": 2, "autoreset_mode": mode, "episodic_life": True, "reward_clip": True, "max_episode_steps": 40}
+    remote = fastpool.make("Breakout", num_envs=n, backend="ray", num_workers=2, episode_statistics=True, **options)
+    local = fastpool.make("Breakout", num_envs=n, episode_statistics=True, **options)
+    try:
+        remote.reset()
+        local.reset()
+        rng = np.random.default_rng(0)
+        games = 0
+        for t in range(130):
+            if t == 60:  # a partial reset that leaves one worker's envs alone
+                mask = np.array([True, False, False, False])
+                remote.reset(options={"reset_mask": mask.copy()})
+                local.reset(options={"reset_mask": mask.copy()})
+            a = rng.integers(0, 4, size=n)
+            x, y = remote.step(a), local.step(a)
+            assert ("episode" in x[4]) == ("episode" in y[4])
+            if "episode" in y[4]:
+                games += int(y[4]["_episode"].sum())
+                np.testing.assert_array_equal(x[4]["_episode"], y[4]["_episode"])
+                for key in ("r", "l", "t"):
+                    assert x[4]["episode"][key].dtype == y[4]["episode"][key].dtype
+                for key in ("r", "l"):
+                    np.testing.assert_array_equal(x[4]["episode"][key], y[4]["episode"][key])
+        assert games >= n
+    finally:
+        remote.close()
+        local.close()
 
 
 @pytest.mark.parametrize("mode", list(AutoresetMode))

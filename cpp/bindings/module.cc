@@ -608,13 +608,16 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("use_fire_reset", &fastpool::AtariConfig::use_fire_reset)
       .def_readwrite("reward_clip", &fastpool::AtariConfig::reward_clip)
       .def_readwrite("full_action_space", &fastpool::AtariConfig::full_action_space)
-      .def_readwrite("max_episode_steps", &fastpool::AtariConfig::max_episode_steps);
+      .def_readwrite("max_episode_steps", &fastpool::AtariConfig::max_episode_steps)
+      .def_readwrite("mode", &fastpool::AtariConfig::mode, "ALE's game mode; None: the ROM's default")
+      .def_readwrite("difficulty", &fastpool::AtariConfig::difficulty, "ALE's game difficulty; None: the ROM's default")
+      .def_readwrite("ram_obs", &fastpool::AtariConfig::ram_obs, "observe the 128-byte RAM instead of the screen");
 
   m.def(
       "make_atari",
       [](const fastpool::AtariConfig& config, int num_envs, int num_threads, int batch_size,
          fastpool::Autoreset autoreset, uint64_t seed, int64_t memory_bytes) {
-        fastpool::Atari::check_rom(config.rom_path);  // ALE would exit the process on a bad ROM
+        fastpool::Atari::check_config(config);  // ALE would exit the process on a bad ROM
         return make_pool(
             num_envs, num_threads, batch_size, autoreset, seed, memory_bytes,
             [&](int i) { return std::make_unique<fastpool::Atari>(config, seed + static_cast<uint64_t>(i)); },

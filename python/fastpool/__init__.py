@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from gymnasium.vector import AutoresetMode
 
 from fastpool import _core
+from fastpool.episodes import check_episode_statistics
 from fastpool.families import FAMILIES
 from fastpool.families import int_in as _int_in
 from fastpool.registry import list_envs, resolve
@@ -46,6 +47,7 @@ def make(
     num_workers: int = 1,
     info_keys: str = "all",
     render_mode: str | None = None,
+    episode_statistics: bool = False,
     **env_options: Any,
 ) -> VectorEnv: ...
 
@@ -63,6 +65,7 @@ def make(
     num_workers: int = 1,
     info_keys: str = "all",
     render_mode: str | None = None,
+    episode_statistics: bool = False,
     **env_options: Any,
 ) -> RayVectorEnv: ...
 
@@ -80,6 +83,7 @@ def make(
     num_workers: int = 1,
     info_keys: str = "all",
     render_mode: str | None = None,
+    episode_statistics: bool = False,
     **env_options: Any,
 ) -> VectorEnv | RayVectorEnv: ...
 
@@ -96,6 +100,7 @@ def make(
     num_workers: int = 1,
     info_keys: str = "all",
     render_mode: str | None = None,
+    episode_statistics: bool = False,
     **env_options: Any,
 ) -> VectorEnv | RayVectorEnv:
     """Make a pool of `num_envs` copies of `env_id` as a gymnasium vector env.
@@ -118,6 +123,7 @@ def make(
             with `reset(options={"reset_mask": mask})`; stepping one first is an error).
         backend: "local" (this process) or "ray": `num_workers` Ray actors each own a pool
             of num_envs / num_workers envs with `num_threads` threads (see fastpool.ray_backend).
+        num_workers: with backend="ray", how many Ray actors hold the envs (1 to num_envs).
         info_keys: "all" (default): the info dict holds `env_id`, `elapsed_step` and every
             field the env reports (Atari: lives, episode_frame_number, frame_number, game_over,
             score, game_step). "gymnasium": exactly the keys and dtypes gymnasium's vector envs
@@ -125,6 +131,14 @@ def make(
             episode_frame_number, frame_number as int64), so infos compare equal to theirs.
         render_mode: None or "rgb_array"; envs that can render (Atari) always offer
             "rgb_array" (`env.render()`), so this only checks that the env can.
+        episode_statistics: False (default) or True: each step where episodes ended adds
+            `info["episode"]` (`"r"` float64 returns, `"l"` int64 lengths, `"t"` float64 seconds,
+            one entry per env, 0 where none ended) and its mask `info["_episode"]`, as gymnasium's
+            `gymnasium.wrappers.vector.RecordEpisodeStatistics` writes them, in every autoreset
+            mode and for `recv()` results too. Atari: whole games, even with `episodic_life` and
+            `reward_clip` on: the unclipped score and the agent steps across lives, at game over
+            or truncation. Classic control: each episode's summed reward and its steps. Leave it
+            off under that wrapper, which refuses infos that already hold `"episode"`.
         **env_options: per-env options, e.g. `max_episode_steps` (CartPole: 500).
     """
     entry = resolve(env_id)
@@ -137,6 +151,7 @@ def make(
     mode = _autoreset_mode(autoreset_mode)
     if info_keys not in ("all", "gymnasium"):
         raise ValueError(f"info_keys must be 'all' or 'gymnasium', got {info_keys!r}")
+    stats = check_episode_statistics(episode_statistics)
     if seed is None:
         seed = secrets.randbits(32)
     checked = check_seed(seed, num_envs)
@@ -152,6 +167,7 @@ def make(
     if render_mode is not None and render_mode not in family.render_modes:
         modes = list(family.render_modes)
         raise ValueError(f"{entry.env_id} supports render_mode None or {modes}, got {render_mode!r}")
+    options = family.options(options, env_options)
     if backend == "ray":
         if info_keys != "all":
             raise ValueError("backend='ray' supports info_keys='all' only")
@@ -161,7 +177,9 @@ def make(
 
         workers = _int_in("num_workers", num_workers, 1, num_envs)
         per_worker = 1 if num_threads is None else threads
-        return RayVectorEnv(entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options)
+        return RayVectorEnv(
+            entry.env_id, num_envs, workers, seed, per_worker, mode, batch_size, env_options, episode_statistics=stats
+        )
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
     family.check_options(options)  # bounds first: the memory estimate reads them
@@ -176,7 +194,7 @@ def make(
     }
     core, obs_space = family.build(entry, options, pool)
     gym_info = entry.gymnasium_info if info_keys == "gymnasium" else None
-    return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info)
+    return VectorEnv(entry.env_id, core, obs_space, mode, seed, gym_info, episode_statistics=stats)
 
 
 def _check_memory(env_id: str, family: Any, options: dict[str, Any], num_envs: int, batch: int) -> int:

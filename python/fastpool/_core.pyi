@@ -212,6 +212,14 @@ class AtariConfig:
     def __init__(self) -> None:
         ...
     @property
+    def difficulty(self) -> int | None:
+        """
+        ALE's game difficulty; None: the ROM's default
+        """
+    @difficulty.setter
+    def difficulty(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
     def frame_skip(self) -> int:
         ...
     @frame_skip.setter
@@ -236,10 +244,26 @@ class AtariConfig:
     def max_episode_steps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
+    def mode(self) -> int | None:
+        """
+        ALE's game mode; None: the ROM's default
+        """
+    @mode.setter
+    def mode(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
     def noop_max(self) -> int:
         ...
     @noop_max.setter
     def noop_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def ram_obs(self) -> bool:
+        """
+        observe the 128-byte RAM instead of the screen
+        """
+    @ram_obs.setter
+    def ram_obs(self, arg0: bool) -> None:
         ...
     @property
     def repeat_action_probability(self) -> float:

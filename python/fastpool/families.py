@@ -7,7 +7,7 @@ entry (fastpool.registry). No code outside this module asks which family an env 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -90,9 +90,34 @@ _ATARI_INFO_COLUMNS = 6  # lives, episode_frame_number, frame_number, game_over,
 def atari_memory(options: Mapping[str, Any], num_envs: int, batch: int) -> int:
     """Bytes an Atari pool needs: each emulator with its screens and its frame stack, and the
     batch buffers. `options` must be checked (check_atari_options) first."""
+    if options["obs_type"] == "ram":
+        return num_envs * ATARI_ENV_BYTES + batch_memory(ATARI_RAM_BYTES, _ATARI_INFO_COLUMNS, num_envs, batch)
     frame = options["img_height"] * options["img_width"] * (1 if options["gray_scale"] else 3)
     per_env = ATARI_ENV_BYTES + frame * (options["stack_num"] + 3)
     return num_envs * per_env + batch_memory(frame * options["stack_num"], _ATARI_INFO_COLUMNS, num_envs, batch)
+
+
+# What shapes an Atari screen observation; RAM observations have no use for these.
+ATARI_SCREEN_OPTIONS = ("img_height", "img_width", "gray_scale", "maxpool", "stack_num")
+ATARI_RAM_BYTES = 128
+
+
+def atari_options(options: dict[str, Any], given: Collection[str]) -> dict[str, Any]:
+    """Atari's options taken together: obs_type, and with obs_type="ram" no screen options (a
+    RAM observation is not a stack: stack_num becomes 1)."""
+    obs_type = options["obs_type"]
+    if not isinstance(obs_type, str) or obs_type not in ("image", "ram"):
+        hint = " (RGB frames: obs_type='image', gray_scale=False)" if obs_type in ("rgb", "grayscale") else ""
+        raise ValueError(f"obs_type must be 'image' or 'ram', got {obs_type!r}{hint}")
+    if obs_type == "ram":
+        conflicting = [name for name in ATARI_SCREEN_OPTIONS if name in given]
+        if conflicting:
+            raise ValueError(
+                f"obs_type='ram' observes the console's {ATARI_RAM_BYTES}-byte RAM; {', '.join(conflicting)} "
+                "shape screen observations only: leave them out"
+            )
+        options = {**options, "stack_num": 1}
+    return options
 
 
 def _frozen(d: dict[str, Any]) -> Mapping[str, Any]:
@@ -119,6 +144,13 @@ class Family:
     game_scores: bool = False
     # The render modes its envs offer (known before a pool is built: gymnasium.make reads them).
     render_modes: tuple[str, ...] = ()
+    # Checks options that go together and completes them: (defaults and given options, the names
+    # given) -> the options the env runs with. None: options stand as given.
+    combine: Callable[[dict[str, Any], Collection[str]], dict[str, Any]] | None = None
+
+    def options(self, options: dict[str, Any], given: Collection[str]) -> dict[str, Any]:
+        """The options an env runs with, from its defaults merged with `given`'s (see `combine`)."""
+        return self.combine(options, given) if self.combine else options
 
     def frame_stack(self, options: Mapping[str, Any]) -> int:
         """Frames per observation under these options (1: observations are not stacks)."""
@@ -140,6 +172,7 @@ FAMILIES: dict[str, Family] = {
         sb3_defaults=_frozen({"episodic_life": True, "reward_clip": True}),  # terminal_on_life_loss, clip_reward
         game_scores=True,
         render_modes=("rgb_array",),
+        combine=atari_options,
     ),
     "faulty": Family(build_faulty, memory=faulty_memory),
 }
@@ -152,7 +185,9 @@ def family_of(env_id: str) -> Family:
 
 def env_options(env_id: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The options an env of this id runs with: its defaults, then the overrides."""
-    return {**resolve(env_id).defaults, **(overrides or {})}
+    entry = resolve(env_id)
+    overrides = overrides or {}
+    return FAMILIES[entry.family].options({**entry.defaults, **overrides}, overrides)
 
 
 def check_atari_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,6 +207,16 @@ def check_atari_options(options: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(options[name], (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {options[name]!r}")
         checked[name] = bool(options[name])
+    for name in ("mode", "difficulty"):  # the game's own list is checked when the pool is built
+        value = options[name]
+        if value is not None:
+            if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{name} must be an int or None (the game's default), got {type(value).__name__}")
+            if not -(2**31) <= value <= MAX_INT32:
+                raise ValueError(f"{name} {value} is not available in any game (far out of range)")
+            value = int(value)
+        checked[name] = value
+    checked["ram_obs"] = options["obs_type"] == "ram"  # obs_type is checked with the options it excludes
     p = options["repeat_action_probability"]
     if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"repeat_action_probability must be a number in [0, 1], got {p!r}")

@@ -21,7 +21,7 @@ from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
 import fastpool
-from fastpool.registry import resolve
+from fastpool.families import env_options, family_of
 from fastpool.vector import (
     FixedSpaces,
     Unshareable,
@@ -135,6 +135,7 @@ class _Worker:
         mode: str,
         stack: int,
         options: dict[str, Any],
+        episode_statistics: bool = False,
     ) -> None:
         self.firsts = [lo for lo, _ in ranges]
         self.pools = [
@@ -144,6 +145,7 @@ class _Worker:
                 seed=seed + lo,
                 num_threads=min(num_threads, hi - lo),
                 autoreset_mode=mode,
+                episode_statistics=episode_statistics,  # each pool counts its own envs' episodes
                 **options,
             )
             for lo, hi in ranges
@@ -216,6 +218,7 @@ class RayVectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         autoreset_mode: AutoresetMode,
         batch_size: int | None,
         options: dict[str, Any],
+        episode_statistics: bool = False,
     ) -> None:
         if not 1 <= num_workers <= num_envs:
             raise ValueError(f"num_workers must be in [1, num_envs={num_envs}], got {num_workers}")
@@ -246,10 +249,13 @@ class RayVectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         # SPREAD: workers go to different nodes where they fit, one pool per node
         actor = ray.remote(num_cpus=threads_per_worker, scheduling_strategy="SPREAD")(_Worker)
         mode = autoreset_mode.value
-        self.stack = int({**resolve(env_id).defaults, **options}.get("stack_num", 1))
+        self.stack = family_of(env_id).frame_stack(env_options(env_id, options))
         self._codecs = [FrameStackCodec(self.stack, hi - lo, autoreset_mode) for _, lo, hi in self.batches]
         ranges = [[(lo, hi) for w, lo, hi in self.batches if w == j] for j in range(num_workers)]
-        self.workers = [actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options) for r in ranges]
+        self.workers = [
+            actor.remote(env_id, r, seed, threads_per_worker, mode, self.stack, options, episode_statistics)
+            for r in ranges
+        ]
         try:
             obs_space, act_space, rows = self._started(threads_per_worker)
         except BaseException:
@@ -540,16 +546,18 @@ def _concat(
     return *cat, _concat_info([p[4] for p in parts])
 
 
-def _concat_info(infos: list[dict]) -> dict:
-    """Join per-worker info dicts; a key some workers lack (final_obs, ...) is filled as
-    gymnasium would: None in object arrays, zeros and False masks elsewhere."""
+def _concat_info(infos: list[dict], sizes: list[int] | None = None) -> dict:
+    """Join per-worker info dicts; a key some workers lack (final_obs, episode, ...) is filled
+    as gymnasium would: None in object arrays, zeros and False masks elsewhere. `sizes`: each
+    part's rows (for nested dicts, which may hold no env_id)."""
     keys = dict.fromkeys(k for info in infos for k in info)
-    sizes = [len(info["env_id"]) for info in infos]
+    if sizes is None:
+        sizes = [len(info["env_id"]) for info in infos]
     out: dict[str, Any] = {}
     for k in keys:
         template = next(info[k] for info in infos if k in info)
         parts = [info[k] if k in info else _empty_like(template, n) for info, n in zip(infos, sizes)]
-        out[k] = _concat_info(parts) if isinstance(template, dict) else np.concatenate(parts)
+        out[k] = _concat_info(parts, sizes) if isinstance(template, dict) else np.concatenate(parts)
     return out
 
 

@@ -104,6 +104,9 @@ ATARI_DEFAULTS: dict[str, Any] = {
     "reward_clip": False,
     "full_action_space": False,
     "max_episode_steps": 27000,
+    "mode": None,  # ALE's game mode and difficulty; None: the game's defaults
+    "difficulty": None,
+    "obs_type": "image",  # or "ram": the console's 128-byte RAM
 }
 
 

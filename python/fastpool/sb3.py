@@ -30,6 +30,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     ) from e
 
 import fastpool
+from fastpool.episodes import check_episode_statistics
 from fastpool.families import family_of
 from fastpool.vector import reset_mask
 
@@ -41,6 +42,11 @@ def make_sb3(env_id: str, n_envs: int = 1, seed: int | None = None, **options: A
     """A fastpool pool as an SB3 VecEnv. For Atari ids the defaults are those of SB3's
     `make_atari_env` + `VecFrameStack(n_stack=4)`: frame skip 4, 30 no-ops, 84x84 gray, a stack
     of 4, episodic life and reward clipping on. Any `fastpool.make` option may be passed."""
+    if "episode_statistics" in options and check_episode_statistics(options["episode_statistics"]):
+        raise ValueError(
+            "make_sb3 writes episode statistics itself, as SB3's Monitor (infos[i]['episode']): "
+            "drop episode_statistics, a fastpool.make option for the gymnasium API"
+        )
     options = {**family_of(env_id).sb3_defaults, **options}
     if not isinstance(n_envs, (int, np.integer)) or isinstance(n_envs, bool) or n_envs < 1:
         raise ValueError(f"n_envs must be an int >= 1, got {n_envs!r}")

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode
 
+from fastpool.episodes import check_episode_statistics
 from fastpool.vector import Unshareable, check_seed
 
 
@@ -32,6 +33,11 @@ class FastpoolEnv(Unshareable, gymnasium.Env):
     def __init__(self, env_id: str, render_mode: str | None = None, **options: Any) -> None:
         import fastpool
 
+        if "episode_statistics" in options and check_episode_statistics(options["episode_statistics"]):
+            raise ValueError(
+                "episode_statistics is an option of vector pools (fastpool.make, or gymnasium.make_vec with "
+                "vectorization_mode='vector_entry_point'); wrap one env in gymnasium.wrappers.RecordEpisodeStatistics"
+            )
         self._pool = fastpool.make(
             env_id,
             num_envs=1,

@@ -13,6 +13,10 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
+from fastpool.episodes import KEY as _EPISODE
+from fastpool.episodes import EpisodeStatistics
+from fastpool.families import family_of
+
 if TYPE_CHECKING:
     from fastpool._core import Batch, FinalStep, Pool
 
@@ -85,6 +89,7 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         autoreset_mode: AutoresetMode,
         seed: int,
         info_keys: Sequence[str] | None = None,
+        episode_statistics: bool = False,
     ) -> None:
         self.env_id = env_id
         self._core = core
@@ -118,6 +123,12 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         # Autoreset disabled: which envs ended and await a reset (stepping them is an error).
         self._ended = np.zeros(self.num_envs, dtype=bool) if autoreset_mode is AutoresetMode.DISABLED else None
         self._keeps_state = bool(self._info_columns) or self._ended is not None  # _record has work
+        # make(episode_statistics=True): info["episode"] and info["_episode"], as gymnasium's wrapper
+        self._stats = (
+            EpisodeStatistics(self.num_envs, autoreset_mode, names, family_of(env_id).game_scores)
+            if episode_statistics
+            else None
+        )
         self._all_true = np.ones(self.batch_size, dtype=bool)
         self._all_true.setflags(write=False)
 
@@ -335,7 +346,8 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         self, batch: Batch, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """A Batch as gymnasium's step tuple; `mask`: the envs a partial reset reset (the
-        others' info entries are 0 and masked out, as SyncVectorEnv leaves them)."""
+        others' info entries are 0 and masked out, as SyncVectorEnv leaves them). Every result
+        handed out passes here once, so the episode statistics count each exactly once."""
         env_id, elapsed, extra = batch.env_id, batch.elapsed_step, batch.info
         info: dict[str, Any]
         if mask is None and not self._gym_info:  # the per-step path: views, no copies
@@ -359,6 +371,10 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
             ended = terminated | truncated
             if ended.any():
                 info.update(self._final_info(ended, env_id, final))
+        if self._stats is not None:
+            stats = self._stats.update(batch, mask)
+            if stats is not None:  # after every other key, where gymnasium's wrapper puts them
+                info[_EPISODE], info["_" + _EPISODE] = stats
         return batch.obs, batch.reward, terminated, truncated, info
 
     def _final_info(self, ended: np.ndarray, env_id: np.ndarray, final: FinalStep) -> dict[str, Any]:

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "ale/ale_interface.hpp"
 #include "ale/common/Constants.h"
+#include "ale/emucore/MD5.hxx"
+#include "ale/games/RomSettings.hpp"
+#include "ale/games/Roms.hpp"
 
 namespace fastpool {
 
@@ -15,7 +20,7 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
     : config_(config),
       ale_(std::make_unique<ale::ALEInterface>()),
       channels_(config.gray_scale ? 1 : 3),
-      frame_size_(static_cast<size_t>(channels_) * config.img_height * config.img_width),
+      frame_size_(config.ram_obs ? 0 : static_cast<size_t>(channels_) * config.img_height * config.img_width),
       stack_(frame_size_ * config.stack_num) {
   ale_->setFloat("repeat_action_probability", config.repeat_action_probability);
   Atari::seed(seed);
@@ -28,6 +33,7 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
   const ale::ALEScreen& screen = ale_->getScreen();
   screen_height_ = static_cast<int>(screen.height());
   screen_width_ = static_cast<int>(screen.width());
+  if (config.ram_obs) return;  // no screen buffers: the RAM is read straight from ALE
   if (config.img_height > screen_height_ || config.img_width > screen_width_)
     throw std::invalid_argument("img_height x img_width may not exceed the screen (" + std::to_string(screen_height_) +
                                 " x " + std::to_string(screen_width_) + ")");
@@ -61,10 +67,45 @@ void Atari::check_rom(const std::string& rom_path) {
   if (!rom) throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + rom_path);
 }
 
+namespace {
+
+std::string listed(const std::vector<unsigned>& values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
+  return s + "]";
+}
+
+void check_offered(const char* what, const char* plural, const std::optional<int>& value,
+                   const std::vector<unsigned>& offered, const std::string& game) {
+  if (!value) return;
+  if (*value >= 0 && std::find(offered.begin(), offered.end(), static_cast<unsigned>(*value)) != offered.end()) return;
+  throw std::invalid_argument(std::string(what) + " " + std::to_string(*value) + " is not available in " + game +
+                              ", whose " + plural + " are " + listed(offered));
+}
+
+}  // namespace
+
+void Atari::check_config(const AtariConfig& config) {
+  check_rom(config.rom_path);
+  if (!config.mode && !config.difficulty) return;
+  // The game's settings, as ALE finds them for a ROM (by its MD5), without loading it:
+  // an invalid mode makes ALE throw only once the ROM is loaded, in a worker.
+  std::ifstream file(config.rom_path, std::ios::binary);
+  const std::vector<uint8_t> rom((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::unique_ptr<ale::RomSettings> game(
+      ale::buildRomRLWrapper(config.rom_path, ale::stella::MD5(rom.data(), static_cast<uint32_t>(rom.size()))));
+  if (!game) throw std::invalid_argument("not a ROM that ALE supports (unknown or modified): " + config.rom_path);
+  check_offered("mode", "modes", config.mode, game->getAvailableModes(), game->rom());
+  check_offered("difficulty", "difficulties", config.difficulty, game->getAvailableDifficulties(), game->rom());
+}
+
 EnvSpec Atari::spec() const {
   const AtariConfig& c = config_;
   EnvSpec s;
-  s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
+  if (c.ram_obs)
+    s.obs_shape = {static_cast<int64_t>(ale_->getRAM().size())};
+  else
+    s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
   s.obs_dtype = Dtype::kUInt8;
   s.info_names = {"lives", "episode_frame_number", "frame_number", "game_over", "score", "game_step"};
   s.num_actions = num_actions();
@@ -96,6 +137,10 @@ void Atari::load_rom() {
   check_rom(config_.rom_path);  // here too: the file may have gone since make(), and ALE would exit
   ale_->setInt("random_seed", ale_seed_);
   ale_->loadROM(config_.rom_path);
+  // A loaded ROM is in its default mode and difficulty; these take effect at the next
+  // reset_game and hold across resets (as ale-py sets them after every load).
+  if (config_.mode) ale_->setMode(static_cast<ale::game_mode_t>(*config_.mode));
+  if (config_.difficulty) ale_->setDifficulty(static_cast<ale::difficulty_t>(*config_.difficulty));
   rom_stale_ = false;
   rom_fresh_ = true;
 }
@@ -158,6 +203,7 @@ void Atari::reset() {
   game_over_ = false;
   lives_ = ale_->lives();
   begin_episode();
+  if (config_.ram_obs) return;
   // The first frame fills the whole stack.
   capture(false);
   push_frame();
@@ -179,12 +225,14 @@ void Atari::step(int32_t action) {
     lives_ = lives;
     ended = game_over_ || (config_.episodic_life && life_lost);
     if (ended || t == config_.frame_skip - 1) break;
-    if (t == config_.frame_skip - 2)  // the max-pool's other frame, converted with the last
+    if (t == config_.frame_skip - 2 && !config_.ram_obs)  // the max-pool's other frame, converted with the last
       std::memcpy(prev_.data(), ale_->getScreen().getArray(), prev_.size());
   }
-  // An episode that ends mid-skip shows its real last frame, unpooled.
-  capture(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
-  push_frame();
+  if (!config_.ram_obs) {
+    // An episode that ends mid-skip shows its real last frame, unpooled.
+    capture(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
+    push_frame();
+  }
 
   ++elapsed_step_;
   ++game_steps_;
@@ -197,9 +245,14 @@ void Atari::step(int32_t action) {
 
 void Atari::write(void* obs, int32_t* info) const {
   auto* out = static_cast<uint8_t*>(obs);
-  for (int i = 0; i < config_.stack_num; ++i) {  // oldest first
-    const int src = (newest_ + 1 + i) % config_.stack_num;
-    std::memcpy(out + i * frame_size_, stack_.data() + src * frame_size_, frame_size_);
+  if (config_.ram_obs) {
+    const ale::ALERAM& ram = ale_->getRAM();
+    std::memcpy(out, ram.array(), ram.size());
+  } else {
+    for (int i = 0; i < config_.stack_num; ++i) {  // oldest first
+      const int src = (newest_ + 1 + i) % config_.stack_num;
+      std::memcpy(out + i * frame_size_, stack_.data() + src * frame_size_, frame_size_);
+    }
   }
   info[0] = lives_;
   info[1] = ale_->getEpisodeFrameNumber();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct AtariConfig {
   bool reward_clip = false;     // reward -> sign(reward)
   bool full_action_space = false;
   int max_episode_steps = 27000;  // agent steps per game (108000 frames at frame_skip 4)
+  // ALE's game mode and difficulty (Machado et al., 2018); unset: the ROM's defaults.
+  std::optional<int> mode;
+  std::optional<int> difficulty;
+  // Observe the console's 128-byte RAM after each step (as ale-py's obs_type="ram") instead
+  // of the screen; the screen options above then do nothing.
+  bool ram_obs = false;
 };
 
 class Atari final : public Env {
@@ -43,6 +50,8 @@ class Atari final : public Env {
   EnvSpec spec() const;
   // Throws unless rom_path is a ROM that ALE supports (ALE itself would exit).
   static void check_rom(const std::string& rom_path);
+  // check_rom, and that the game offers config's mode and difficulty; the error lists those it does.
+  static void check_config(const AtariConfig& config);
   int num_actions() const { return static_cast<int>(actions_.size()); }
 
   void seed(uint64_t seed) override;

@@ -1,10 +1,12 @@
 """One Atari throughput measurement in this process, printed as frames/s on stdout.
 
-    python benchmarks/atari_rate.py fastpool|envpool NUM_ENVS NUM_THREADS [BATCH_SIZE] [SECONDS]
+    python benchmarks/atari_rate.py fastpool|envpool|ale-py NUM_ENVS NUM_THREADS [BATCH_SIZE] [SECONDS]
     python benchmarks/atari_rate.py raw-ale 1 1 [0] [SECONDS]
 
 Breakout with DQN preprocessing (frame skip 4, 84x84 gray, stack 4, 30 no-ops, no sticky
-actions), uniform random actions; BATCH_SIZE < NUM_ENVS runs the async send/recv loop. raw-ale
+actions), uniform random actions; BATCH_SIZE < NUM_ENVS runs the async send/recv loop. ale-py is
+its `AtariVectorEnv` with the same settings (its default reward clipping turned off, as fastpool's
+and EnvPool's are; its 108k-frame episode cap is fastpool's 27k steps of 4 frames). raw-ale
 is one `ale_py.ALEInterface` emulating frame by frame (the official wheel's emulator). Each
 library runs in its own interpreter (EnvPool 1.2.7 needs CPython >= 3.12), so
 `atari_rounds.py` calls this script once per measurement.
@@ -33,18 +35,27 @@ def make(lib: str, num_envs: int, num_threads: int, batch_size: int):
         return envpool.make_gymnasium(
             "Breakout-v5", num_envs=num_envs, num_threads=num_threads, batch_size=batch_size, seed=0
         )
+    if lib == "ale-py":
+        from ale_py.vector_env import AtariVectorEnv
+
+        env = AtariVectorEnv(
+            "breakout", num_envs, num_threads=num_threads, batch_size=batch_size, reward_clipping=False
+        )
+        env.reset(seed=0)
+        return env
     raise ValueError(f"unknown library {lib!r}")
 
 
 def pool_frames_per_second(lib: str, num_envs: int, num_threads: int, batch_size: int, seconds: float) -> float:
     env = make(lib, num_envs, num_threads, batch_size)
     actions = np.random.default_rng(0).integers(0, 4, size=(256, num_envs), dtype=np.int32)
-    if batch_size == num_envs:
-        env.reset()
+    if batch_size == num_envs or lib == "ale-py":  # ale-py's step is its send + recv
+        if lib != "ale-py":  # ale-py's was reset, with its seed, in make()
+            env.reset()
 
         def run(steps: int) -> None:
             for t in range(steps):
-                env.step(actions[t & 255])
+                env.step(actions[t & 255, :batch_size])
 
     else:
         env.async_reset()

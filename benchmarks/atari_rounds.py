@@ -1,11 +1,13 @@
-"""Atari throughput, fastpool beside EnvPool 1.2.7, in alternated rounds: this machine's speed
-drifts by 20% within minutes, so each round measures every setup for both libraries back to
-back (the order flipped every round) and the table reports per-round ratios and their median.
+"""Atari throughput, fastpool beside EnvPool 1.2.7 and ale-py's `AtariVectorEnv`, in alternated
+rounds: this machine's speed drifts by 20% within minutes, so each round measures every setup for
+every library back to back (the order rotated every round) and the table reports per-round ratios
+and their median.
 
-    python benchmarks/atari_rounds.py [--rounds 4] [--seconds 3]
+    python benchmarks/atari_rounds.py [--rounds 4] [--seconds 3] [--save FILE]
 
-fastpool runs in this interpreter's environment; EnvPool in .venv-peers (CPython 3.12, made by
-scripts/bench.sh), or the interpreter named by FASTPOOL_PEER_PYTHON.
+fastpool and ale-py run in this interpreter's environment; EnvPool in .venv-peers (CPython 3.12,
+made by scripts/bench.sh), or the interpreter named by FASTPOOL_PEER_PYTHON. Each measurement
+runs in its own process (`atari_rate.py`), so no pool's threads outlive it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ SETUPS = [
 OWN = [("fastpool sync N=64, 1 thread", 64, 1, 64)]
 
 
+# (key in the saved JSON, name in the table, library for atari_rate.py)
+PEERS = [("envpool_1_2_7", "EnvPool 1.2.7", "envpool"), ("ale_py", "ale-py", "ale-py")]
+
+
 def rate(python: str, lib: str, num_envs: int, threads: int, batch: int, seconds: float) -> float:
     out = subprocess.run(
         [python, str(HERE / "atari_rate.py"), lib, str(num_envs), str(threads), str(batch), str(seconds)],
@@ -60,22 +66,21 @@ def main() -> None:
     args = p.parse_args()
     if args.rounds < 1 or args.seconds <= 0:
         sys.exit("--rounds must be >= 1 and --seconds > 0")
-    have_peer = Path(PEER_PYTHON).exists()
-    if not have_peer:
-        print(f"EnvPool's interpreter {PEER_PYTHON} is missing (scripts/bench.sh makes it): fastpool alone")
+    pythons = {"fastpool": sys.executable, "ale-py": sys.executable, "envpool": PEER_PYTHON}
+    if not Path(PEER_PYTHON).exists():
+        print(f"EnvPool's interpreter {PEER_PYTHON} is missing (scripts/bench.sh makes it): no EnvPool rows")
+        del pythons["envpool"]
+    libs = [lib for lib in ("fastpool", "envpool", "ale-py") if lib in pythons]
 
-    ours: dict[str, list[float]] = {}
-    theirs: dict[str, list[float]] = {}
+    rates: dict[str, dict[str, list[float]]] = {lib: {} for lib in libs}
+    ours = rates["fastpool"]
     for r in range(args.rounds):
+        order = libs[r % len(libs) :] + libs[: r % len(libs)]
+        if r % 2:
+            order.reverse()
         for label, n, threads, batch in SETUPS:
-            order = ["fastpool", "envpool"] if r % 2 == 0 else ["envpool", "fastpool"]
             for lib in order:
-                if lib == "envpool" and not have_peer:
-                    continue
-                python = sys.executable if lib == "fastpool" else PEER_PYTHON
-                (ours if lib == "fastpool" else theirs).setdefault(label, []).append(
-                    rate(python, lib, n, threads, batch, args.seconds)
-                )
+                rates[lib].setdefault(label, []).append(rate(pythons[lib], lib, n, threads, batch, args.seconds))
         for label, n, threads, batch in OWN:
             ours.setdefault(label, []).append(rate(sys.executable, "fastpool", n, threads, batch, args.seconds))
         ours.setdefault("raw ALE (ale-py wheel), 1 emulator", []).append(
@@ -87,18 +92,19 @@ def main() -> None:
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
 
     med = {label: statistics.median(v) for label, v in ours.items()}
-    print(f"\nBreakout, DQN preprocessing, frames/s; {args.rounds} alternated rounds of {args.seconds:g} s each\n")
-    print(f"{'setup':<34} {'fastpool/EnvPool per round':<32} {'median':>7} {'fastpool':>10} {'EnvPool':>10}")
-    for label, *_ in SETUPS:
-        if label in theirs:
+    print(f"\nBreakout, DQN preprocessing, frames/s; {args.rounds} alternated rounds of {args.seconds:g} s each")
+    for _key, name, lib in PEERS:
+        if lib not in rates:
+            continue
+        theirs = rates[lib]
+        print(f"\n{'setup':<34} {'fastpool/' + name + ' per round':<40} {'median':>7} {'fastpool':>10} {name:>14}")
+        for label, *_ in SETUPS:
             ratios = [a / b for a, b in zip(ours[label], theirs[label])]
             per_round = ", ".join(f"{x:.2f}" for x in ratios)
             print(
-                f"{label:<34} {per_round:<32} {statistics.median(ratios):>6.2f}x "
-                f"{med[label]:>10,.0f} {statistics.median(theirs[label]):>10,.0f}"
+                f"{label:<34} {per_round:<40} {statistics.median(ratios):>6.2f}x "
+                f"{med[label]:>10,.0f} {statistics.median(theirs[label]):>14,.0f}"
             )
-        else:
-            print(f"{label:<34} {'':<32} {'':>7} {med[label]:>10,.0f}")
 
     raw = ours["raw ALE (ale-py wheel), 1 emulator"]
     one8 = [(a + b) / 2 for a, b in zip(ours["sync N=8, 1 thread"], ours["fastpool sync N=8, 1 thread (again)"])]
@@ -113,9 +119,12 @@ def main() -> None:
         per_round = ", ".join(f"{x:.2f}" for x in values)
         print(f"{label:<42} {per_round:<28} median {statistics.median(values):.2f}")
     if args.save:
+        import ale_py
+
         machine = f"{cpu_model()}, {os.cpu_count()} CPUs, CPython {platform.python_version()}"
         result = {"machine": machine, "rounds": args.rounds, "seconds": args.seconds,
-                  "setups": [label for label, *_ in SETUPS], "fastpool": ours, "envpool_1_2_7": theirs}  # fmt: skip
+                  "setups": [label for label, *_ in SETUPS], "ale_py_version": ale_py.__version__,
+                  "fastpool": ours, **{key: rates[lib] for key, _, lib in PEERS if lib in rates}}  # fmt: skip
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1))
 

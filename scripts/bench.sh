@@ -11,4 +11,4 @@ if [ ! -x .venv-peers/bin/python ]; then
 fi
 .venv-peers/bin/python -m pip install -q envpool==1.2.7
 .venv/bin/python benchmarks/compare.py --save benchmarks/results/throughput.json "$@"
-.venv/bin/python benchmarks/atari_rounds.py --rounds 6 --save benchmarks/results/rounds/atari_envpool_1_2_7.json
+.venv/bin/python benchmarks/atari_rounds.py --rounds 6 --save benchmarks/results/rounds/atari.json

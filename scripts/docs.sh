@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The documentation site (MkDocs + Material; the API reference by mkdocstrings from the
-# docstrings and the stubs of fastpool._core). Figures are drawn from benchmarks/results/ first;
+# docstrings and the stubs of fastpool._core). Figures and tables are drawn from benchmarks/results/ first;
 # the options reference and the env list are generated from fastpool itself, as installed in
 # PKG_VENV (default .venv, set up by scripts/setup.sh here when it lacks this tree's fastpool).
 # The build is strict: a broken link, image or reference fails it.
@@ -15,6 +15,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q -c constraints/docs.txt mkdocs mkdocs-material mkdocstrings-python matplotlib ruff
 "$VENV/bin/python" scripts/docs_plots.py
+"$VENV/bin/python" scripts/docs_tables.py
 PKG_VENV=${PKG_VENV:-.venv}
 if ! "$PKG_VENV/bin/python" scripts/docs_reference.py --check 2>/dev/null; then
   VENV="$PKG_VENV" scripts/setup.sh train  # the trainers: their config tables

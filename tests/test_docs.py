@@ -81,3 +81,15 @@ def test_the_options_reference_states_every_option_and_what_it_accepts():
     for name, row in rows.items():
         accepts = row[3].strip()
         assert accepts and "not checked" not in accepts, (name, accepts)
+
+
+def test_the_readme_states_what_the_saved_results_say():
+    """The README's measured lines are generated from benchmarks/results/: a new result without
+    `python scripts/docs_tables.py` leaves them stale, and this fails."""
+    spec = importlib.util.spec_from_file_location("docs_tables", ROOT / "scripts" / "docs_tables.py")
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    readme = tables.outputs()[ROOT / "README.md"]
+    assert readme == (ROOT / "README.md").read_text(), "run python scripts/docs_tables.py"
+    block = readme.split(tables.README_START)[1].split(tables.README_END)[0]
+    assert block.count("\n- **") >= 3, block

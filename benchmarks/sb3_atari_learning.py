@@ -132,7 +132,7 @@ def main() -> None:
         "best_eval": max((e["mean_return"] for e in evals), default=None),
         "mean_of_last_100_episodes": float(np.mean(episodes)) if episodes else None,
         "command": f"python benchmarks/sb3_atari_learning.py --env {args.env} --seed {args.seed} "
-        f"--minutes {args.minutes:g} --n-envs {args.n_envs}",
+        f"--minutes {args.minutes:g} --n-envs {args.n_envs} --eval-freq {args.eval_freq}",
         "config": {
             **{"env_id": env_id, "n_envs": args.n_envs, "vec_env": "SubprocVecEnv", "frame_stack": 4},
             **{"total_timesteps": ZOO_TIMESTEPS, **ZOO_DQN_ATARI},

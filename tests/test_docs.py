@@ -93,3 +93,50 @@ def test_the_readme_states_what_the_saved_results_say():
     assert readme == (ROOT / "README.md").read_text(), "run python scripts/docs_tables.py"
     block = readme.split(tables.README_START)[1].split(tables.README_END)[0]
     assert block.count("\n- **") >= 3, block
+
+
+def _atari_defaults_table() -> dict[str, list[str]]:
+    """option -> [fastpool, EnvPool, ale-py] cells of the Atari page's defaults table."""
+    page = (ROOT / "docs" / "envs" / "atari.md").read_text()
+    section = page.split("## Options and defaults", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        names = re.findall(r"`(\w+)`", cells[0]) if line.startswith("| `") else []
+        for name in names:
+            rows[name] = [c.replace("**", "") for c in cells[1:]]
+    return rows
+
+
+def _first_value(cell: str) -> str:
+    """The value a cell starts with, numbers in one form (0 and 0.0 alike)."""
+    value = re.match(r"[\w.]+(?: x \d+)?", cell).group(0)
+    return repr(float(value)) if re.fullmatch(r"\d+(\.\d+)?", value) else value
+
+
+def test_the_atari_defaults_table_states_fastpools_and_ale_pys_defaults():
+    """The table beside the peers is typed prose: each default it states is read back from the
+    code (fastpool's registry, ale-py's AtariVectorEnv signature) so it cannot drift."""
+    import inspect
+
+    from ale_py.vector_env import AtariVectorEnv
+
+    from fastpool.registry import ATARI_DEFAULTS
+
+    rows = _atari_defaults_table()
+    ale = {k: p.default for k, p in inspect.signature(AtariVectorEnv.__init__).parameters.items()}
+    ale_name = {"frame_skip": "frameskip", "gray_scale": "grayscale", "reward_clip": "reward_clipping",
+                "max_episode_steps": "max_num_frames_per_episode"}  # fmt: skip
+    checked = 0
+    for option, (ours, _envpool, theirs) in rows.items():
+        if option in ("img_height", "img_width"):
+            assert _first_value(ours) == f"{ATARI_DEFAULTS['img_height']} x {ATARI_DEFAULTS['img_width']}"
+            assert _first_value(theirs) == f"{ale['img_height']} x {ale['img_width']}"
+        elif option in ATARI_DEFAULTS and option not in ("mode", "difficulty", "obs_type"):
+            assert _first_value(ours) == _first_value(str(ATARI_DEFAULTS[option])), option
+            name = ale_name.get(option, option)
+            assert _first_value(theirs) == _first_value(str(ale[name])), (option, theirs, ale[name])
+        else:
+            continue
+        checked += 1
+    assert checked >= 12, rows

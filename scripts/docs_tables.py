@@ -229,6 +229,12 @@ def learning_speed() -> tuple[list[str], list[str]]:
     return rows, heads
 
 
+def score_at(run: dict, minutes: float) -> float:
+    """A run's last greedy evaluation within `minutes` of wall clock (0 before its first)."""
+    done = [e["mean_return"] for e in run["evals"] if e["wall_s"] <= minutes * 60]
+    return done[-1] if done else 0.0
+
+
 def atari_learning() -> tuple[list[str], list[str]]:
     runs = [json.loads(p.read_text()) for p in sorted((RESULTS / "atari_learning").glob("*.json"))]
     heads = []
@@ -247,11 +253,16 @@ def atari_learning() -> tuple[list[str], list[str]]:
             f"**Learning {game} on {m['cpus']} CPU cores, no GPU**: fastpool's PQN reached a greedy whole-game "
             f"score >= {goal:g} within {minutes} minutes in {len(met)} of {len(pqn)} seeds{when}"
         )
-        for algo, name in (("sb3-dqn", "SB3's DQN (rl-zoo)"), ("dqn", "fastpool's DQN")):
+        ours = statistics.mean(score_at(r, minutes) for r in pqn)
+        for algo, name in (("dqn", "fastpool's DQN"), ("sb3-dqn", "SB3's DQN (rl-zoo's Atari preset)")):
             other = [r for r in runs if r["env"] == game and r["algo"] == algo]
             if other:
-                best = max(r["best_eval"] for r in other if r["best_eval"] is not None)
-                line += f"; {name}'s best in {other[0]['budget_minutes']:g} minutes: {best:.1f}"
+                theirs = statistics.mean(score_at(r, minutes) for r in other)
+                ratio = f", {ours / theirs:.1f}x" if theirs > 0 else ""
+                line += (
+                    f"; at {minutes} minutes PQN scores {ours:.1f} (mean of {len(pqn)} seeds), {name} "
+                    f"{theirs:.1f} ({len(other)} seed{'s' if len(other) > 1 else ''}){ratio}"
+                )
         heads.append(line + ".")
     return [], heads
 

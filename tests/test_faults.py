@@ -22,6 +22,16 @@ from fastpool.single import FastpoolEnv
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals, fork and /proc")
 
 
+@pytest.fixture(autouse=True)
+def _python_turns_sigint_into_keyboardinterrupt():
+    """Python raises KeyboardInterrupt on SIGINT only if SIGINT was not ignored when it started,
+    and a shell starts background jobs (`cmd &`, as some CI runners do) with it ignored: give
+    these tests Python's own handler, as an interactive run has."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def run_child(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, check=False

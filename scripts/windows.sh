@@ -63,6 +63,10 @@ x86_64-w64-mingw32-g++-posix -std=c++17 -O2 -ffp-contract=off -static -Icpp "${p
 echo "== Linux"
 build/linux-test/engine_test "$rom" | tee build/linux-test/out.txt
 echo "== Windows (wine)"
+# One wine server for every run below: a client that starts while the last one's server is
+# shutting down can fail with "recvmsg: Connection reset by peer".
+wineserver -p 2>/dev/null || true
+trap 'wineserver -k 2>/dev/null || true' EXIT
 export WINEDEBUG=-all
 wine build/windows/engine_test.exe "$rom" | tr -d '\r' | tee build/windows/out.txt
 grep '^hash' build/linux-test/out.txt | grep -v '^hash Pendulum ' > build/linux-test/hashes.txt

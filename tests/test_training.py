@@ -187,6 +187,18 @@ def test_configs_share_one_base():
         assert dataclasses.replace(cfg).precision == "auto"
 
 
+def test_cpu_presets_size_atari_for_an_hour_and_pong_keeps_its_learning_rate():
+    """On a CPU the Atari family's preset is shortened, then a game's own changes apply on top;
+    on a GPU neither does; an override still wins over both."""
+    pong, breakout = PQNConfig.for_env("Pong", device="cpu"), PQNConfig.for_env("ALE/Breakout-v5", device="cpu")
+    assert pong.total_timesteps == breakout.total_timesteps == 3_000_000
+    assert not pong.anneal_lr and breakout.anneal_lr
+    assert PQNConfig.for_env("ALE/Pong-v5", device="cpu").anneal_lr is False  # every name of the game
+    assert PQNConfig.for_env("Pong", device="cpu", anneal_lr=True).anneal_lr
+    on_gpu = PQNConfig.for_env("Pong", device="cuda:0")
+    assert on_gpu.anneal_lr and on_gpu.total_timesteps == 10_000_000
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
 def test_a_failed_checkpoint_write_keeps_the_last_good_one(tmp_path):
     """Under a file-size limit (`ulimit -f`), the write fails with the path and the cause named,

@@ -48,19 +48,21 @@ class TrainerConfig:
     RANGES: ClassVar[dict[str, tuple[Any, Any, Any]]]
     PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]]  # by env id
     FAMILY_PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]]  # by family, for ids without their own
-    # On a CPU, changes to a family's preset that size it for an hour of two cores.
+    # On a CPU, changes to a family's preset that size it for an hour of two cores, then per env id.
     CPU_FAMILY_PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    CPU_PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     @classmethod
     def for_env(cls: type[C], env_id: str, **overrides: Any) -> C:
         """The preset for an env, then overrides. A family's preset is sized for the device the
-        run will use: on a CPU, CPU_FAMILY_PRESETS changes it (a shorter schedule)."""
+        run will use: on a CPU, CPU_FAMILY_PRESETS and CPU_PRESETS change it (a shorter schedule)."""
         from fastpool.registry import resolve
 
         entry = resolve(env_id)
         preset = cls.PRESETS.get(entry.env_id) or cls.FAMILY_PRESETS.get(entry.family, {})
-        if preset and entry.family in cls.CPU_FAMILY_PRESETS and _runs_on_cpu(overrides.get("device", "auto")):
-            preset = {**preset, **cls.CPU_FAMILY_PRESETS[entry.family]}
+        sized = entry.family in cls.CPU_FAMILY_PRESETS or entry.env_id in cls.CPU_PRESETS
+        if preset and sized and _runs_on_cpu(overrides.get("device", "auto")):
+            preset = {**preset, **cls.CPU_FAMILY_PRESETS.get(entry.family, {}), **cls.CPU_PRESETS.get(entry.env_id, {})}
         cls._check_names(overrides)
         cfg = cls(**{"env_id": env_id, **preset, **overrides})
         cfg.validate()

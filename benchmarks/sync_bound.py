@@ -3,7 +3,9 @@ included) for N envs, then replays each step's work through an ideal longest-fir
 T threads: the step ends when its longest thread does. The ratio of the work to T times that
 span bounds any sync pool's scaling on this workload, however it schedules.
 
-    python benchmarks/sync_bound.py [--steps 1500] [--envs 8 64 256] [--threads 2 8 16]
+    python benchmarks/sync_bound.py [--steps 1500] [--envs 8 64 256] [--threads 2 8 16] [--save FILE]
+
+--save keeps the bounds as JSON (benchmarks/results/sync_bound.json: the FAQ's figures).
 
 A reset (ALE's start-up frames plus the no-ops) is one piece of about 20 steps' emulation that
 no other thread can share, and every env's step waits for it in sync mode.
@@ -13,7 +15,10 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import json
+import platform
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -47,11 +52,19 @@ def bound(times: np.ndarray, threads: int) -> float:
     return float(times.sum() / threads / span)
 
 
+def _cpu() -> str:
+    try:
+        return next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line)
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--envs", type=int, nargs="+", default=[8, 64, 256])
     p.add_argument("--threads", type=int, nargs="+", default=[2, 8, 16])
+    p.add_argument("--save", type=Path, help="JSON file for the bounds")
     args = p.parse_args()
     times = step_times(max(args.envs), args.steps)
     resets = times > 5 * np.median(times)
@@ -60,11 +73,20 @@ def main() -> None:
         f"resets {resets.mean():.2%} of steps and {times[resets].sum() / times.sum():.1%} of the work "
         f"({times[resets].mean() * 1e3:.1f} ms each)"
     )
+    bounds = [
+        {"envs": n, "threads": t, "bound": bound(times[:, :n], t)} for n in args.envs for t in args.threads if t <= n
+    ]
     print("envs  threads  bound (of linear)")
-    for n in args.envs:
-        for t in args.threads:
-            if t <= n:
-                print(f"{n:4d}  {t:7d}  {bound(times[:, :n], t):.2f}")
+    for b in bounds:
+        print(f"{b['envs']:4d}  {b['threads']:7d}  {b['bound']:.2f}")
+    if args.save:
+        args.save.write_text(json.dumps({
+            "env": "BreakoutNoFrameskip-v4", "actions": "random", "steps": args.steps,
+            "median_env_step_us": float(np.median(times) * 1e6),
+            "reset_share_of_work": float(times[resets].sum() / times.sum()),
+            "bounds": bounds, "machine": {"cpu": _cpu(), "python": platform.python_version()},
+            "date": time.strftime("%Y-%m-%d"),
+        }, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -229,6 +229,82 @@ def learning_speed() -> tuple[list[str], list[str]]:
     return rows, heads
 
 
+# -- the Ray backend beside a local pool (benchmarks/compare.py -k ray --save .../ray.json) --
+
+RAY_SETUPS = (  # (threads, sync or async, the row's words)
+    (2, "sync", "2 actors x 1 thread vs 2 threads, sync"),
+    (2, "async", "2 actors x 1 thread vs 2 threads, async (batch 16: 2 in flight per actor)"),
+    (1, "sync", "1 actor x 1 thread vs 1 thread, spare core, sync"),
+    (1, "async", "1 actor x 1 thread vs 1 thread, spare core, async (batch 32: 2 in flight)"),
+)
+# The many-nodes example: 1,024 Breakout envs on 8 nodes of 2 threads, the driver on 10 GbE.
+NODES, THREADS_PER_NODE, CLUSTER_ENVS, LINK_BYTES_PER_S = 8, 2, 1024, 10e9 / 8
+
+
+def ray_tables() -> dict[str, list[str]]:
+    """The Ray page's measured table (bench_ray.md), what travels (bench_ray_bytes.md) and the
+    many-nodes model computed from the same run (bench_ray_nodes.md)."""
+    data = read(RESULTS / "ray.json")
+    if data is None:
+        return {}
+    rates: dict[str, dict[str, float]] = defaultdict(dict)
+    hop: dict = {}
+    for b in data["benchmarks"]:
+        info = b["extra_info"]
+        if "hop_ms" in info:
+            hop = info
+        elif "env_steps" in info:
+            rates[b["group"]][info["lib"]] = info["env_steps"] / b["stats"]["median"]
+    cpu = data["machine_info"]["cpu"]
+    machine = f"{cpu.get('brand_raw', '?')}, {cpu['count']} CPUs, {data['datetime'][:10]}"
+    rows = [
+        f"{machine}; Breakout with DQN preprocessing, N=64, env steps/s, one run:\n",
+        "| setup | local pool | Ray | Ray overhead |",
+        "|---|---:|---:|---:|",
+    ]
+    for threads, mode, words in RAY_SETUPS:
+        group = next((g for g in rates if f"threads={threads} Ray {mode}," in g), None)
+        if group and {"fastpool", "fastpool-ray"} <= set(rates[group]):
+            local, ray = rates[group]["fastpool"], rates[group]["fastpool-ray"]
+            rows.append(f"| {words} | {local:,.0f} | {ray:,.0f} | {1 - ray / local:.0%} |")
+    out = {"bench_ray.md": rows}
+    if hop:
+        per_env, full = hop["bytes_per_env"], hop["full_stack_bytes_per_env"]
+        out["bench_ray_bytes.md"] = [
+            f"Per Breakout step the driver receives {per_env:,.0f} bytes per env (full 4-frame stacks would be "
+            f"{full:,}) and sends {hop['action_bytes']}. A step through one actor with (almost) no env work "
+            f"costs {hop['hop_ms']:.1f} ms: that is Ray's hop on this machine."
+        ]
+        local_1 = next((r["fastpool"] for g, r in rates.items() if "threads=1 Ray sync" in g and "fastpool" in r), None)
+        if local_1:
+            frames_per_thread = 4 * local_1
+            env_ms = CLUSTER_ENVS / NODES / THREADS_PER_NODE * 4 / frames_per_thread * 1e3
+            reply = CLUSTER_ENVS * per_env
+            move_ms = reply / LINK_BYTES_PER_S * 1e3
+            share = env_ms / (env_ms + hop["hop_ms"] + move_ms)
+            out["bench_ray_nodes.md"] = [
+                f"Example: {CLUSTER_ENVS:,} Breakout envs on {NODES} nodes of {THREADS_PER_NODE} threads: about "
+                f"{env_ms:.0f} ms of env time per step ({CLUSTER_ENVS // NODES // THREADS_PER_NODE} envs x 4 frames "
+                f"per thread at {si(frames_per_thread)} frames/s, the 1-thread rate above), {reply / 1e6:.1f} MB per "
+                f"step into the driver, {move_ms:.1f} ms on 10 GbE, plus the {hop['hop_ms']:.1f} ms hop: a sync step "
+                f"runs at roughly {share:.0%} of the nodes' local speed. In async mode with two or more batches per "
+                f"actor the hop and the transfer overlap the env time; the driver's link is then the limit: 10 GbE "
+                f"carries about {si(LINK_BYTES_PER_S / per_env)} Breakout env steps/s."
+            ]
+    return out
+
+
+def sync_bound() -> list[str]:
+    """The FAQ's bound on sync scaling (benchmarks/sync_bound.py --save .../sync_bound.json)."""
+    data = read(RESULTS / "sync_bound.json")
+    if data is None:
+        return []
+    rows = ["| envs | threads | bound (of linear) |", "|---:|---:|---:|"]
+    rows += [f"| {b['envs']} | {b['threads']} | {b['bound']:.2f} |" for b in data["bounds"]]
+    share = data["reset_share_of_work"]
+    return [*rows, "", f"Resets were {share:.1%} of the work ({data['steps']:,} steps per env, {data['date']})."]
+
+
 def score_at(run: dict, minutes: float) -> float:
     """A run's last greedy evaluation within `minutes` of wall clock (0 before its first)."""
     done = [e["mean_return"] for e in run["evals"] if e["wall_s"] <= minutes * 60]
@@ -280,6 +356,11 @@ def outputs() -> dict[Path, str]:
         heads += h
         if name:
             out[SNIPPETS / name] = "\n".join(rows or ["No results saved yet."]) + "\n"
+    bound_rows = sync_bound()
+    if bound_rows:
+        out[SNIPPETS / "sync_bound.md"] = "\n".join(bound_rows) + "\n"
+    for name, rows in ray_tables().items():
+        out[SNIPPETS / name] = "\n".join(rows) + "\n"
     pytest_run = throughput()
     if pytest_run:
         rates, memory, machine = pytest_run

@@ -35,8 +35,8 @@ ATARI_CPU: dict[str, Any] = {
     "total_timesteps": 3_000_000,
     "checkpoint_freq": 500_000,
 }
-# Pong on a CPU keeps its learning rate: a 30-minute run stops near 2M of the 3M steps, where the
-# annealed rate is down to a third (seed 1: greedy 5.0 at 1.75M steps annealed, 18.25 at 2.0M not).
+# Pong on a CPU keeps its learning rate: a 30-minute run ends 2-3M steps in, where the annealed
+# rate is down to a third or less (seed 1: greedy 5.0 at 1.75M steps annealed, 18.25 at 2.0M not).
 ATARI_CPU_BY_GAME: dict[str, dict[str, Any]] = {"Pong-v5": {"anneal_lr": False}}
 # Classic control stops at gymnasium's reward threshold for the env. MountainCar's reward is -1
 # until the goal: longer rollouts and lambda 0.95 carry a rare success further back (seeds 1 and

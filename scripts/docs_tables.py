@@ -305,6 +305,23 @@ def sync_bound() -> list[str]:
     return [*rows, "", f"Resets were {share:.1%} of the work ({data['steps']:,} steps per env, {data['date']})."]
 
 
+def replay_memory() -> list[str]:
+    """The training page's replay-buffer sentence (benchmarks/compare.py --save
+    benchmarks/results/replay_memory.json -k replay_memory)."""
+    data = read(RESULTS / "replay_memory.json")
+    info = next(
+        (b["extra_info"] for b in (data or {}).get("benchmarks", []) if "bytes_per_transition" in b["extra_info"]), None
+    )
+    if info is None:
+        return []
+    stack = 4 * 84 * 84  # SB3 stores whole stacks: obs only with optimize_memory_usage, obs and next obs without
+    return [
+        f"{info['bytes_per_transition']:,.0f} bytes per Atari transition, a million in "
+        f"{info['rss_bytes'] / 2**30:.1f} GiB RSS (SB3 needs {stack * 1e6 / 1e9:.0f} GB with "
+        f"`optimize_memory_usage`, {2 * stack * 1e6 / 1e9:.0f} GB without)."
+    ]
+
+
 def score_at(run: dict, minutes: float) -> float:
     """A run's last greedy evaluation within `minutes` of wall clock (0 before its first)."""
     done = [e["mean_return"] for e in run["evals"] if e["wall_s"] <= minutes * 60]
@@ -359,6 +376,9 @@ def outputs() -> dict[Path, str]:
     bound_rows = sync_bound()
     if bound_rows:
         out[SNIPPETS / "sync_bound.md"] = "\n".join(bound_rows) + "\n"
+    replay_rows = replay_memory()
+    if replay_rows:
+        out[SNIPPETS / "replay_memory.md"] = "\n".join(replay_rows) + "\n"
     for name, rows in ray_tables().items():
         out[SNIPPETS / name] = "\n".join(rows) + "\n"
     pytest_run = throughput()

@@ -136,6 +136,25 @@ def test_precision_choice():
     assert Precision.pick("auto", torch.device("cuda"), images=True).channels_last
 
 
+@pytest.mark.parametrize("precision, learner_threads", [("bf16", 1), ("fp32", 4)])
+def test_an_overlapped_learner_leaves_the_pool_its_cores_only_when_it_learns_in_bf16(
+    monkeypatch, precision, learner_threads
+):
+    from fastpool.training import session
+
+    monkeypatch.setattr(session, "cpus", lambda: 4)
+    cfg = PQNConfig.for_env("Pong", num_envs=8, device="cpu", precision=precision, env_threads=3, eval_freq=0)
+    before = torch.get_num_threads()
+    try:
+        s = session.Session(cfg, "pqn", shares_cores=True)
+        assert torch.get_num_threads() == learner_threads
+        s.envs.close()
+        session.Session(cfg.replace(torch_threads=2), "pqn", shares_cores=True).envs.close()
+        assert torch.get_num_threads() == 2  # a stated split wins
+    finally:
+        torch.set_num_threads(before)
+
+
 @pytest.mark.parametrize("cls", [DQNConfig, PQNConfig])
 def test_precision_field_is_checked(cls):
     with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16"):

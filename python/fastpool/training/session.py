@@ -62,13 +62,6 @@ class Session:
             env_threads = cfg.env_threads or 1
         else:
             env_threads = min(cfg.env_threads or max(1, cpus() // 2), cfg.num_envs)
-        # The learner's threads. Where the trainer keeps the pool busy while it learns for about as
-        # long (`shares_cores`: PQN collecting the next rollout), the learner takes the cores the
-        # pool leaves: on 2 cores PQN on Breakout ran 1.4-1.6x faster with 1 torch thread than with
-        # 2 fighting the pool's and the collector's. Otherwise (DQN: a few ms of env steps per
-        # tens of ms of learning) it takes them all.
-        shared = shares_cores and cfg.backend == "local"
-        torch.set_num_threads(cfg.torch_threads or (max(1, cpus() - env_threads) if shared else cpus()))
         torch.manual_seed(cfg.seed)
         family = family_of(cfg.env_id)
         self.game_scores = family.game_scores  # episodes count whole games
@@ -86,6 +79,15 @@ class Session:
         self.eval_envs = make_eval_envs(cfg) if cfg.eval_freq else None
         self.obs_shape, self.num_actions = env_dims(self.envs)
         self.precision = Precision.pick(cfg.precision, self.device, images=len(self.obs_shape) == 3)
+        # The learner's threads. Where the trainer keeps the pool busy while it learns for about as
+        # long (`shares_cores`: PQN collecting the next rollout, learning in bfloat16), the learner
+        # takes the cores the pool leaves: on 2 cores with AVX512-BF16, PQN on Breakout ran 1.4-1.6x
+        # faster with 1 torch thread than with 2 fighting the pool's and the collector's. Where it
+        # learns in float32 on a CPU without native bfloat16, learning takes several times as long
+        # as collecting and it takes every core (PQN on Pong, 2 AVX2 cores: 1.13-1.25x faster with
+        # 2 threads than with 1). So does DQN (a few ms of env steps per tens of ms of learning).
+        shared = shares_cores and cfg.backend == "local" and self.precision.bf16
+        torch.set_num_threads(cfg.torch_threads or (max(1, cpus() - env_threads) if shared else cpus()))
         self.writer: SummaryWriter | None = None
         self.stop_signal: str | None = None  # "SIGINT" or "SIGTERM" once one asked the run to stop
         self._handlers: dict[int, Any] = {}

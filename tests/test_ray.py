@@ -180,6 +180,7 @@ def test_async_reset_mask_must_select_whole_batches():
 def test_async_batches_are_whole_workers_with_global_ids():
     env = fastpool.make("CartPole-v1", num_envs=8, seed=0, backend="ray", num_workers=2, batch_size=4)
     try:
+        assert len(env) == 8  # every env, as a local pool's len()
         env.async_reset()
         seen = []
         for _ in range(6):

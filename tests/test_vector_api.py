@@ -163,6 +163,12 @@ def test_list_envs_and_aliases():
     assert fastpool.make("CartPole", num_envs=1, seed=0).env_id == "CartPole-v1"
 
 
+@pytest.mark.parametrize("env_id, batch_size", [("CartPole-v1", None), ("Pong", 2)])
+def test_len_is_the_number_of_envs(env_id, batch_size):
+    with fastpool.make(env_id, num_envs=3, batch_size=batch_size) as env:
+        assert len(env) == env.num_envs == 3  # every env, also where a batch holds fewer
+
+
 def test_async_send_recv_returns_env_ids():
     env = fastpool.make("CartPole-v1", num_envs=8, batch_size=3, seed=0)
     env.async_reset()

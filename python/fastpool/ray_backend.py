@@ -523,6 +523,10 @@ class RayVectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
             ray.kill(w)
         self._pending.clear()
 
+    def __len__(self) -> int:
+        """The number of envs, `num_envs`, as a local pool's `len(env)`."""
+        return self.num_envs
+
     def __repr__(self) -> str:
         return (
             f"fastpool.RayVectorEnv({self.env_id!r}, num_envs={self.num_envs}, num_workers={self.num_workers}, "

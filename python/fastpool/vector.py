@@ -222,6 +222,10 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __len__(self) -> int:
+        """The number of envs, `num_envs` (as EnvPool's `len(env)`)."""
+        return self.num_envs
+
     # -- async API (EnvPool's model) -----------------------------------------
 
     def async_reset(self, *, seed: int | list[int | None] | None = None, options: dict | None = None) -> None:

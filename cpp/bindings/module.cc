@@ -298,6 +298,12 @@ class PyPool {
     return std::move(image);
   }
 
+  py::dict counters(int64_t env_id) {
+    py::dict out;
+    for (const auto& [name, value] : pool_.counters(env_id)) out[py::str(name)] = value;
+    return out;
+  }
+
   const Pool& pool() const { return pool_; }
 
  private:
@@ -546,6 +552,8 @@ PYBIND11_MODULE(_core, m) {
            "Reset every env (sync pools), or those not kept (keep: bool per env); seeds: None or one per env.")
       .def("close", &PyPool::close, "Stop the workers; any later call raises. Idempotent.")
       .def("render", &PyPool::render, py::arg("env_id"), "env_id's current screen, uint8 render_shape.")
+      .def("counters", &PyPool::counters, py::arg("env_id"),
+           "What env_id counts of its own work, by name (e.g. Atari's reset snapshots).")
       .def_property_readonly("closed", [](const PyPool& p) { return p.pool().closed(); })
       .def_property_readonly("num_envs", [](const PyPool& p) { return p.pool().num_envs(); })
       .def_property_readonly("num_threads", [](const PyPool& p) { return p.pool().num_threads(); })

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "ale/ale_interface.hpp"
 #include "ale/common/Log.hpp"
 #include "fastpool/core/pool.h"
 #include "fastpool/envs/atari/atari.h"
+#include "fastpool/envs/atari/reset_snapshots.h"
 #include "fastpool/envs/classic_control/classic_control.h"
 #include "fastpool/envs/testing/faulty.h"
 
@@ -234,6 +236,39 @@ int main(int argc, char** argv) {
       }
     }
     std::printf("hash atari %016llx\n", static_cast<unsigned long long>(combine(aref)));
+
+    // Resets from snapshots against ALE's own, sticky actions on: screen, RAM, lives and
+    // ends equal after every reset and step, and snapshots used.
+    {
+      ale::ALEInterface plain, snapped;
+      for (ale::ALEInterface* a : {&plain, &snapped}) {
+        a->setInt("random_seed", 3);
+        a->setFloat("repeat_action_probability", 0.25f);
+        a->loadROM(rom_path);
+      }
+      ResetSnapshots snapshots;
+      ResetSnapshots::Counts counts;
+      Pcg64 rng(11);
+      const ale::ActionVect legal = plain.getMinimalActionSet();
+      bool same = true;
+      for (int t = 0; t < 3000 && same; ++t) {
+        if (t % 23 == 0 || plain.game_over()) {
+          plain.reset_game();
+          snapshots.reset_game(snapped, counts);
+        } else {
+          const ale::Action a = legal[static_cast<size_t>(rng.integers(0, static_cast<int64_t>(legal.size())))];
+          same = plain.act(a) == snapped.act(a);
+        }
+        const auto& p = plain.getScreen();
+        const auto& q = snapped.getScreen();
+        same = same && std::equal(p.getArray(), p.getArray() + p.arraySize(), q.getArray()) &&
+               std::equal(plain.getRAM().array(), plain.getRAM().array() + plain.getRAM().size(),
+                          snapped.getRAM().array()) &&
+               plain.lives() == snapped.lives() && plain.game_over() == snapped.game_over();
+      }
+      check(same, "resets from snapshots equal ALE's resets");
+      check(counts.hits > 100, "resets from snapshots are used (" + std::to_string(counts.hits) + " hits)");
+    }
 
     // Area resize of a constant image is that constant.
     AreaResize resize(210, 160, 84, 84, 1);

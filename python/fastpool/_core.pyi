@@ -142,6 +142,10 @@ class Pool:
         """
         env_id's current screen, uint8 render_shape.
         """
+    def counters(self, env_id: typing.SupportsInt | typing.SupportsIndex) -> dict[str, int]:
+        """
+        What env_id counts of its own work, by name (e.g. Atari's reset snapshots).
+        """
     def reset(self, seeds: typing.Any, seeded: typing.Any = None, keep: typing.Any = None) -> Batch:
         """
         Reset every env (sync pools), or those not kept (keep: bool per env); seeds: None or one per env.

@@ -47,11 +47,12 @@ class BatchEnv {
 
   int size() const { return static_cast<int>(reward_.size()); }
 
-  // Env::seed, Env::reset, Env::write and Env::render, for env id.
+  // Env::seed, Env::reset, Env::write, Env::render and Env::counters, for env id.
   virtual void seed(int32_t id, uint64_t seed) = 0;
   virtual void reset(int32_t id) = 0;
   virtual void write(int32_t id, void* obs, int32_t* info) const = 0;
   virtual bool render(int32_t /*id*/, uint8_t* /*image*/) const { return false; }
+  virtual Counters counters(int32_t /*id*/) const { return {}; }
 
   // Advance envs ids[0..count) (count <= kMaxChunk) one step each: env id with the discrete action actions[id]...
   // An env whose step throws is added to failures (the others step on); a step() that throws
@@ -97,6 +98,7 @@ class EnvArray final : public BatchEnv {
   }
   void write(int32_t id, void* obs, int32_t* info) const override { envs_[id]->write(obs, info); }
   bool render(int32_t id, uint8_t* image) const override { return envs_[id]->render(image); }
+  Counters counters(int32_t id) const override { return envs_[id]->counters(); }
 
   void step(const int32_t* ids, int count, const int32_t* actions, StepFailures& failures) override {
     for (int k = 0; k < count; ++k) {

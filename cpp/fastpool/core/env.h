@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fastpool/core/random.h"
@@ -12,6 +13,9 @@
 namespace fastpool {
 
 enum class Dtype { kUInt8, kFloat32 };
+
+// What an env counts of its own work, by name (for tests and diagnostics).
+using Counters = std::vector<std::pair<std::string, int64_t>>;
 
 inline size_t dtype_size(Dtype d) { return d == Dtype::kUInt8 ? 1 : 4; }
 
@@ -51,6 +55,7 @@ class Env {
   virtual void write(void* obs, int32_t* info) const = 0;
   // Draw the current state into an EnvSpec::render_shape image; false if unsupported.
   virtual bool render(uint8_t* /*image*/) const { return false; }
+  virtual Counters counters() const { return {}; }
 
   double reward() const { return reward_; }
   bool terminated() const { return terminated_; }

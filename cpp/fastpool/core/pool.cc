@@ -110,14 +110,25 @@ void Pool::close() {
 void Pool::render(int64_t env_id, uint8_t* image) {
   check_process();  // before any lock: in a fork()ed child a lock may be held forever
   std::lock_guard<std::mutex> lk(state_mutex_);
+  check_idle(env_id, "render");
+  if (!started_[env_id]) throw std::logic_error("call reset() before render()");
+  if (!envs_->render(static_cast<int32_t>(env_id), image)) throw std::logic_error("this env cannot render");
+}
+
+Counters Pool::counters(int64_t env_id) {
+  check_process();
+  std::lock_guard<std::mutex> lk(state_mutex_);
+  check_idle(env_id, "counters");
+  return envs_->counters(static_cast<int32_t>(env_id));
+}
+
+void Pool::check_idle(int64_t env_id, const char* what) const {
   check_open();
   if (env_id < 0 || env_id >= num_envs())
     throw std::invalid_argument("env_id " + std::to_string(env_id) + " is out of range [0, " +
                                 std::to_string(num_envs()) + ")");
   if (busy_[env_id])
-    throw std::logic_error("env " + std::to_string(env_id) + " is in flight: recv() its result before render()");
-  if (!started_[env_id]) throw std::logic_error("call reset() before render()");
-  if (!envs_->render(static_cast<int32_t>(env_id), image)) throw std::logic_error("this env cannot render");
+    throw std::logic_error("env " + std::to_string(env_id) + " is in flight: recv() its result before " + what + "()");
 }
 
 bool Pool::in_creator_process() const { return process_id() == creator_pid_; }

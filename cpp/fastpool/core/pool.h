@@ -74,6 +74,8 @@ class Pool {
   // Draw env_id's current state (EnvSpec::render_shape) from the calling
   // thread; the env must not be in flight.
   void render(int64_t env_id, uint8_t* image);
+  // env_id's own counters (Env::counters), read from the calling thread; the env must not be in flight.
+  Counters counters(int64_t env_id);
   // Stop the workers; any later call throws. Idempotent.
   void close();
 
@@ -95,6 +97,7 @@ class Pool {
 
   void check_process() const;  // throws in a fork()ed child
   void check_open() const;
+  void check_idle(int64_t env_id, const char* what) const;  // open, in range, not in flight (state_mutex_ held)
   // Throws, changing nothing, unless every id (nullptr: all envs, n == num_envs)
   // may be sent, every discrete action (if given) is valid and every env that must
   // have been reset (stepped, if step, or kept) was. Under state_mutex_.

@@ -1,6 +1,7 @@
 #include "fastpool/envs/atari/atari.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -19,6 +20,8 @@ namespace fastpool {
 Atari::Atari(const AtariConfig& config, uint64_t seed)
     : config_(config),
       ale_(std::make_unique<ale::ALEInterface>()),
+      snapshots_(ResetSnapshots::of_game(config.rom_path + " mode " + std::to_string(config.mode.value_or(-1)) +
+                                         " difficulty " + std::to_string(config.difficulty.value_or(-1)))),
       channels_(config.gray_scale ? 1 : 3),
       frame_size_(config.ram_obs ? 0 : static_cast<size_t>(channels_) * config.img_height * config.img_width),
       stack_(frame_size_ * config.stack_num) {
@@ -119,11 +122,14 @@ EnvSpec Atari::spec() const {
 
 void Atari::seed(uint64_t seed) {
   // As ale-py's AtariEnv: SeedSequence(seed) gives two words, one seeding the
-  // no-op stream, one the emulator (sticky actions); kept non-negative for ALE.
+  // no-op stream, one the emulator (sticky actions), passed as ale-py passes it:
+  // as an int32, which ALE seeds with as the uint32 word again. Only -1 differs
+  // (ale-py's ALE would seed from the clock; here it stays a fixed seed).
   uint32_t words[2];
   seed_sequence_words(seed, words, 2);
   rng_.reseed(words[0]);
-  const auto ale_seed = static_cast<int32_t>(words[1] & 0x7fffffffu);
+  int32_t ale_seed = static_cast<int32_t>(words[1]);
+  if (ale_seed == -1) ale_seed = INT32_MAX;
   // Reload at the next reset even if the seed is unchanged: that restarts the
   // sticky-action generator, so a seeded reset always replays the same episode.
   // A ROM loaded with this seed and not played since is already that state (the
@@ -189,13 +195,13 @@ void Atari::reset() {
   if (continue_game_ && !game_over_) {
     if (fire) ale_->act(ale::PLAYER_A_FIRE);  // relaunch after a lost life
   } else {
-    ale_->reset_game();
+    snapshots_->reset_game(*ale_, reset_counts_);
     game_steps_ = 0;
     score_ = 0;
     const int noops = config_.noop_max > 0 ? static_cast<int>(rng_.integers(1, config_.noop_max + 1)) : 0;
     for (int i = 0; i < noops; ++i) {
       ale_->act(ale::PLAYER_A_NOOP);
-      if (ale_->game_over()) ale_->reset_game();
+      if (ale_->game_over()) snapshots_->reset_game(*ale_, reset_counts_);
     }
     if (fire) ale_->act(ale::PLAYER_A_FIRE);
   }
@@ -260,6 +266,12 @@ void Atari::write(void* obs, int32_t* info) const {
   info[3] = game_over_;
   info[4] = score_;
   info[5] = game_steps_;
+}
+
+Counters Atari::counters() const {
+  return {{"reset_snapshot_hits", reset_counts_.hits},
+          {"reset_snapshot_misses", reset_counts_.misses},
+          {"reset_snapshots_kept", static_cast<int64_t>(snapshots_->size())}};
 }
 
 bool Atari::render(uint8_t* rgb) const {

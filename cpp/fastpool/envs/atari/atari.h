@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fastpool/core/env.h"
+#include "fastpool/envs/atari/reset_snapshots.h"
 #include "fastpool/envs/atari/resize.h"
 
 namespace ale {
@@ -59,6 +60,7 @@ class Atari final : public Env {
   void step(int32_t action) override;
   void write(void* obs, int32_t* info) const override;
   bool render(uint8_t* rgb) const override;
+  Counters counters() const override;
 
  private:
   void load_rom();  // with ale_seed_
@@ -68,6 +70,8 @@ class Atari final : public Env {
 
   AtariConfig config_;
   std::unique_ptr<ale::ALEInterface> ale_;
+  std::shared_ptr<ResetSnapshots> snapshots_;  // this game's, shared with the other envs that play it
+  ResetSnapshots::Counts reset_counts_;
   std::vector<int> actions_;  // our action index -> ALE action
   bool has_fire_ = false;
   int32_t ale_seed_ = 0;

@@ -1,0 +1,75 @@
+# Changes to ALE, made at configure time to a copy of its unmodified sources (fetched by package
+# name): token substitutions, each of which must match exactly once. Each says what it does and
+# what it measured; tests/test_atari_snapshots.py checks the changed emulator against ale-py's.
+#
+# In:  FASTPOOL_ALE_SOURCE_DIR (unmodified).  Out: FASTPOOL_ALE_PATCHED_DIR (to build from).
+
+set(FASTPOOL_ALE_PATCHED_DIR "${CMAKE_BINARY_DIR}/_deps/ale-patched")
+set(_ale_patched_files
+  src/ale/environment/stella_environment.hpp
+  src/ale/environment/stella_environment.cpp
+  src/ale/emucore/TIA.hxx)
+
+# Everything else as it is (file(COPY) skips files whose timestamps already match).
+set(_ale_excludes "")
+foreach(_f IN LISTS _ale_patched_files)
+  get_filename_component(_name "${_f}" NAME)
+  list(APPEND _ale_excludes PATTERN "${_name}" EXCLUDE)
+endforeach()
+file(COPY "${FASTPOOL_ALE_SOURCE_DIR}/" DESTINATION "${FASTPOOL_ALE_PATCHED_DIR}" ${_ale_excludes})
+
+# _ale_sub(<file> <old> <new>): in the text of <file>, <old> (found exactly once) becomes <new>.
+macro(_ale_sub file old new)
+  string(REPLACE "${old}" "" _rest "${_ale_text_${file}}")
+  string(LENGTH "${_ale_text_${file}}" _len)
+  string(LENGTH "${_rest}" _len_rest)
+  string(LENGTH "${old}" _len_old)
+  math(EXPR _count "(${_len} - ${_len_rest}) / ${_len_old}")
+  if(NOT _count EQUAL 1)
+    message(FATAL_ERROR "ALE patch: expected one '${old}' in ${file}, found ${_count} "
+                        "(ale-py ${FASTPOOL_ALE_VERSION} changed? the patches are for this version)")
+  endif()
+  string(REPLACE "${old}" "${new}" _ale_text_${file} "${_ale_text_${file}}")
+endmacro()
+
+foreach(_f IN LISTS _ale_patched_files)
+  get_filename_component(_name "${_f}" NAME)
+  file(READ "${FASTPOOL_ALE_SOURCE_DIR}/${_f}" _ale_text_${_name})
+endforeach()
+
+# 1. Reset from a snapshot (fastpool's ResetSnapshots, cpp/fastpool/envs/atari/reset_snapshots.h):
+#    reset() in two parts, after its first no-op frame, so that a saved outcome can replace the
+#    second part (59 no-op frames, two soft resets, the ROM's starting actions). resetStart also
+#    clears the sticky-action memory, as the soft resets of the second part do. Measured (plain
+#    `pip install .`, 2 cores, benchmarks/ab_rounds.py, results in benchmarks/results/ab/): a
+#    warm Breakout reset 0.39 ms instead of 8.85; Breakout N=8 on 2 threads 1.17x env steps/s
+#    over 20-s runs, 1.04x over 5-s runs (the snapshots still being learned), N=64 1.09x.
+_ale_sub(stella_environment.hpp
+  "namespace ale {"
+  "namespace fastpool { class ResetSnapshots; }\n\nnamespace ale {")
+_ale_sub(stella_environment.hpp
+  "  void reset();\n"
+  "  void reset();\n  void resetStart();  // fastpool: reset() in two parts\n  void resetFinish();\n  friend class ::fastpool::ResetSnapshots;\n")
+_ale_sub(stella_environment.cpp
+  "void StellaEnvironment::reset() {\n"
+  "void StellaEnvironment::reset() {\n  resetStart();\n  resetFinish();\n}\n\nvoid StellaEnvironment::resetStart() {\n")
+_ale_sub(stella_environment.cpp
+  "  int noopSteps;\n  noopSteps = 60;\n\n  emulate(PLAYER_A_NOOP, PLAYER_B_NOOP, 1.0, 1.0, noopSteps);\n"
+  "  emulate(PLAYER_A_NOOP, PLAYER_B_NOOP, 1.0, 1.0, 1);\n  m_player_a_action = PLAYER_A_NOOP;\n  m_player_b_action = PLAYER_B_NOOP;\n}\n\nvoid StellaEnvironment::resetFinish() {\n  emulate(PLAYER_A_NOOP, PLAYER_B_NOOP, 1.0, 1.0, 59);\n")
+#    A snapshot is taken and restored only between whole frames: the TIA says where it is.
+_ale_sub(TIA.hxx
+  "    uint8_t* previousFrameBuffer() const { return myPreviousFrameBuffer; }\n"
+  "    uint8_t* previousFrameBuffer() const { return myPreviousFrameBuffer; }\n    bool partialFrame() const { return myPartialFrameFlag; }  // fastpool\n")
+
+# Write a changed file only when its text changed, so that a re-configure rebuilds nothing.
+foreach(_f IN LISTS _ale_patched_files)
+  get_filename_component(_name "${_f}" NAME)
+  set(_out "${FASTPOOL_ALE_PATCHED_DIR}/${_f}")
+  set(_old "")
+  if(EXISTS "${_out}")
+    file(READ "${_out}" _old)
+  endif()
+  if(NOT _old STREQUAL _ale_text_${_name})
+    file(WRITE "${_out}" "${_ale_text_${_name}}")
+  endif()
+endforeach()

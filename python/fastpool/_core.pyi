@@ -134,6 +134,10 @@ class Pool:
         """
         Stop the workers; any later call raises. Idempotent.
         """
+    def counters(self, env_id: typing.SupportsInt | typing.SupportsIndex) -> dict:
+        """
+        What env_id counts of its own work, by name (e.g. Atari's reset snapshots).
+        """
     def recv(self, help: bool = False) -> Batch:
         """
         Wait for the next batch_size results, a batch as step() returns it (help: the calling thread steps queued envs too).
@@ -141,10 +145,6 @@ class Pool:
     def render(self, env_id: typing.SupportsInt | typing.SupportsIndex) -> numpy.ndarray:
         """
         env_id's current screen, uint8 render_shape.
-        """
-    def counters(self, env_id: typing.SupportsInt | typing.SupportsIndex) -> dict[str, int]:
-        """
-        What env_id counts of its own work, by name (e.g. Atari's reset snapshots).
         """
     def reset(self, seeds: typing.Any, seeded: typing.Any = None, keep: typing.Any = None) -> Batch:
         """

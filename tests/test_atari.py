@@ -5,6 +5,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from ale_py import roms
+from ale_reference import ram_pair
 
 import fastpool
 
@@ -362,27 +363,12 @@ def test_options_are_checked_before_the_memory_estimate(options, error, match):
 # -- game modes and difficulties, RAM observations ----------------------------------------------
 
 
-def _ale_py_env(game, **kwargs):
-    """ale-py's own env (v5: frame skip 4), sticky actions off."""
-    return gym.make(f"ALE/{game}-v5", repeat_action_probability=0.0, render_mode="rgb_array", **kwargs)
-
-
 def _play_against_ale_py(game, steps, seed=3, **options):
     """fastpool with RAM observations, and ale-py's env with obs_type="ram", both under `options`
     (mode, difficulty) and the same actions: the RAM, screen, reward, termination and lives equal
     at every step, across the resets after episode ends and a re-seeding reset half-way (which
     reloads the ROM). Returns the RAMs and the episode count."""
-    ref = _ale_py_env(game, obs_type="ram", **options)
-    pool = fastpool.make(
-        f"{game}-v5",
-        num_envs=1,
-        seed=seed,
-        obs_type="ram",
-        noop_max=0,
-        repeat_action_probability=0.0,
-        use_fire_reset=False,
-        **options,
-    )
+    pool, ref = ram_pair(game, seed, **options)
     assert pool.single_observation_space == gym.spaces.Box(0, 255, (128,), np.uint8)
     assert pool.single_action_space == ref.action_space
     obs, info = pool.reset()
@@ -435,16 +421,7 @@ def test_modes_and_difficulties_match_ale_py(game, mode, difficulty, steps, min_
 def test_sticky_actions_follow_ale_pys_seeding(game, seed):
     """With sticky actions (v5's 0.25) the same seed draws the same repeats as ale-py's env:
     RAM, screen and reward equal at every step, whatever the seed's emulator word."""
-    ref = gym.make(f"ALE/{game}-v5", obs_type="ram", render_mode="rgb_array", repeat_action_probability=0.25)
-    pool = fastpool.make(
-        f"{game}-v5",
-        num_envs=1,
-        seed=seed,
-        obs_type="ram",
-        noop_max=0,
-        use_fire_reset=False,
-        repeat_action_probability=0.25,
-    )
+    pool, ref = ram_pair(game, seed, sticky=0.25)
     obs, _ = pool.reset()
     ref_obs, _ = ref.reset(seed=seed)
     for a in np.random.default_rng(seed).integers(0, pool.single_action_space.n, size=300):

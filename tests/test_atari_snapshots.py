@@ -2,13 +2,11 @@
 unchanged emulator: ale-py's own env from its wheel, step for step, over many resets, on ROMs
 whose resets recur quickly and on ROMs with many reset states, sticky actions off and on."""
 
-import gymnasium as gym
 import numpy as np
 import pytest
+from ale_reference import ram_pair
 
 import fastpool
-
-gym.register_envs(__import__("ale_py"))
 
 
 def _play(game, sticky, steps, seed=5):
@@ -16,16 +14,7 @@ def _play(game, sticky, steps, seed=5):
     reset by hand every 1-20 steps besides the games' own ends, and re-seeded (a ROM reload)
     half-way: RAM, screen, reward, termination and lives equal at every step. Returns the
     snapshot counters."""
-    ref = gym.make(f"ALE/{game}-v5", obs_type="ram", render_mode="rgb_array", repeat_action_probability=sticky)
-    pool = fastpool.make(
-        f"{game}-v5",
-        num_envs=1,
-        seed=seed,
-        obs_type="ram",
-        noop_max=0,
-        repeat_action_probability=sticky,
-        use_fire_reset=False,
-    )
+    pool, ref = ram_pair(game, seed, sticky)
     obs, _ = pool.reset()
     ref_obs, _ = ref.reset(seed=seed)
     rng = np.random.default_rng(seed)

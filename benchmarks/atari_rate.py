@@ -2,6 +2,8 @@
 
     python benchmarks/atari_rate.py fastpool|envpool|ale-py NUM_ENVS NUM_THREADS [BATCH_SIZE] [SECONDS]
     python benchmarks/atari_rate.py raw-ale 1 1 [0] [SECONDS]
+    python benchmarks/atari_rate.py startup fastpool|envpool|ale-py NUM_ENVS NUM_THREADS
+
 
 Breakout with DQN preprocessing (frame skip 4, 84x84 gray, stack 4, 30 no-ops, no sticky
 actions), uniform random actions; BATCH_SIZE < NUM_ENVS runs the async send/recv loop. ale-py is
@@ -9,7 +11,9 @@ its `AtariVectorEnv` with the same settings (its default reward clipping turned 
 and EnvPool's are; its 108k-frame episode cap is fastpool's 27k steps of 4 frames). raw-ale
 is one `ale_py.ALEInterface` emulating frame by frame (the official wheel's emulator). Each
 library runs in its own interpreter (EnvPool 1.2.7 needs CPython >= 3.12), so
-`atari_rounds.py` calls this script once per measurement.
+`atari_rounds.py` calls this script once per measurement. `startup` prints the seconds from
+making the pool to its first observation, and those of a reset with a new seed (a ROM reload in
+every env; EnvPool takes seeds only when made: nan).
 """
 
 from __future__ import annotations
@@ -73,6 +77,21 @@ def pool_frames_per_second(lib: str, num_envs: int, num_threads: int, batch_size
     return steps * batch_size * FRAME_SKIP / elapsed
 
 
+def startup_seconds(lib: str, num_envs: int, num_threads: int) -> tuple[float, float]:
+    import importlib
+
+    importlib.import_module({"fastpool": "fastpool", "envpool": "envpool", "ale-py": "ale_py.vector_env"}[lib])
+    start = time.perf_counter()
+    env = make(lib, num_envs, num_threads, num_envs)
+    if lib != "ale-py":  # ale-py's was reset in make()
+        env.reset()
+    made = time.perf_counter()
+    if lib == "envpool":
+        return made - start, float("nan")
+    env.reset(seed=1)
+    return made - start, time.perf_counter() - made
+
+
 def raw_ale_frames_per_second(seconds: float) -> float:
     import ale_py
     from ale_py import roms
@@ -94,6 +113,9 @@ def raw_ale_frames_per_second(seconds: float) -> float:
 
 
 def main(argv: list[str]) -> None:
+    if argv[0] == "startup":
+        print(" ".join(f"{s:.4f}" for s in startup_seconds(argv[1], int(argv[2]), int(argv[3]))))
+        return
     lib, num_envs, num_threads = argv[0], int(argv[1]), int(argv[2])
     batch_size = int(argv[3]) if len(argv) > 3 and int(argv[3]) else num_envs
     seconds = float(argv[4]) if len(argv) > 4 else 3.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -32,6 +33,8 @@ SETUPS = [
     ("async N=16 batch 8, 2 threads", 16, 2, 8),
     ("async N=64 batch 16, 2 threads", 64, 2, 16),
 ]
+# Start-up: seconds from make() to the first observation, and of a reset with new seeds
+STARTUP = ("N=64, 2 threads", 64, 2)
 # fastpool alone: the 1-thread rates the 2-thread rows scale from, and the raw emulator
 OWN = [("fastpool sync N=64, 1 thread", 64, 1, 64)]
 
@@ -48,6 +51,21 @@ def rate(python: str, lib: str, num_envs: int, threads: int, batch: int, seconds
         check=True,
     )
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def startup(python: str, lib: str, num_envs: int, threads: int) -> tuple[float, float]:
+    out = subprocess.run(
+        [python, str(HERE / "atari_rate.py"), "startup", lib, str(num_envs), str(threads)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    made, reseeded = out.stdout.split()[-2:]
+    return float(made), float(reseeded)
+
+
+def median_or_none(values: list[float | None]) -> float | None:
+    return None if None in values else statistics.median(values)  # type: ignore[type-var]
 
 
 def cpu_model() -> str:
@@ -74,6 +92,7 @@ def main() -> None:
 
     rates: dict[str, dict[str, list[float]]] = {lib: {} for lib in libs}
     ours = rates["fastpool"]
+    starts: dict[str, dict[str, list[float | None]]] = {lib: {"make": [], "reseed": []} for lib in libs}
     for r in range(args.rounds):
         order = libs[r % len(libs) :] + libs[: r % len(libs)]
         if r % 2:
@@ -81,6 +100,10 @@ def main() -> None:
         for label, n, threads, batch in SETUPS:
             for lib in order:
                 rates[lib].setdefault(label, []).append(rate(pythons[lib], lib, n, threads, batch, args.seconds))
+        for lib in order:
+            made, reseeded = startup(pythons[lib], lib, STARTUP[1], STARTUP[2])
+            starts[lib]["make"].append(made)
+            starts[lib]["reseed"].append(None if math.isnan(reseeded) else reseeded)  # EnvPool: seeds at make()
         for label, n, threads, batch in OWN:
             ours.setdefault(label, []).append(rate(sys.executable, "fastpool", n, threads, batch, args.seconds))
         ours.setdefault("raw ALE (ale-py wheel), 1 emulator", []).append(
@@ -106,6 +129,11 @@ def main() -> None:
                 f"{med[label]:>10,.0f} {statistics.median(theirs[label]):>14,.0f}"
             )
 
+    print(f"\nstart-up, {STARTUP[0]}, seconds (median): make() to the first observation; a reset with new seeds")
+    for lib in libs:
+        made, reseeded = (median_or_none(starts[lib][k]) for k in ("make", "reseed"))
+        print(f"{lib:<10} {made:>7.2f} " + (f"{reseeded:>7.2f}" if reseeded is not None else "    n/a"))
+
     raw = ours["raw ALE (ale-py wheel), 1 emulator"]
     one8 = [(a + b) / 2 for a, b in zip(ours["sync N=8, 1 thread"], ours["fastpool sync N=8, 1 thread (again)"])]
     one64 = ours["fastpool sync N=64, 1 thread"]
@@ -124,7 +152,10 @@ def main() -> None:
         machine = f"{cpu_model()}, {os.cpu_count()} CPUs, CPython {platform.python_version()}"
         result = {"machine": machine, "rounds": args.rounds, "seconds": args.seconds,
                   "setups": [label for label, *_ in SETUPS], "ale_py_version": ale_py.__version__,
-                  "fastpool": ours, **{key: rates[lib] for key, _, lib in PEERS if lib in rates}}  # fmt: skip
+                  "fastpool": ours, **{key: rates[lib] for key, _, lib in PEERS if lib in rates},
+                  "startup_setup": STARTUP[0],
+                  "startup": {key: starts[lib] for key, lib in [("fastpool", "fastpool")] + [
+                      (key, lib) for key, _, lib in PEERS] if lib in starts}}  # fmt: skip
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1))
 

@@ -148,15 +148,43 @@ def atari_rounds() -> tuple[list[str], list[str]]:
     for label, a, b, k in own:
         ratios = [x / (k * y) for x, y in zip(a, b)]
         rows.append(f"| {label} | {', '.join(f'{r:.2f}' for r in ratios)} | {statistics.median(ratios):.2f} |")
+    start_rows, start_head = atari_startup(data)
+    rows += start_rows
     intro = (
         f"Breakout with DQN preprocessing, no sticky actions, {data['rounds']} alternated rounds of "
         f"{data['seconds']:g} s, {data['machine']}:"
     )
     headline = (
         f"**Atari**: Breakout with DQN preprocessing, sync N=64 on 2 threads, fastpool steps "
-        f"{' and '.join(heads)} (median of {data['rounds']} alternated rounds; {data['machine']})."
+        f"{' and '.join(heads)}{start_head} (median of {data['rounds']} alternated rounds; {data['machine']})."
     )
     return [intro, *rows], [headline]
+
+
+def atari_startup(data: dict) -> tuple[list[str], str]:
+    """The start-up table (seconds, medians) and its clause for the headline."""
+    starts = data.get("startup")
+    if not starts:
+        return [], ""
+    libs = [("fastpool", "fastpool")] + [
+        (key, name.format(version=data.get("ale_py_version", ""))) for key, name in ATARI_PEERS if key in starts
+    ]
+
+    def med(key: str, what: str) -> str:
+        values = starts[key][what]
+        return "n/a (seeds only at make)" if None in values else f"{statistics.median(values):.2f}"
+
+    rows = [
+        f"\n**Start-up**, {data['startup_setup']}, seconds (median of the rounds)\n",
+        "| | " + " | ".join(name for _, name in libs) + " |",
+        "|---|" + "---:|" * len(libs),
+        "| make() to the first observation | " + " | ".join(med(key, "make") for key, _ in libs) + " |",
+        "| a reset with new seeds | " + " | ".join(med(key, "reseed") for key, _ in libs) + " |",
+    ]
+    ours = statistics.median(starts["fastpool"]["make"])
+    theirs = [f"{statistics.median(starts[key]['make']):.1f} s for {name.split(chr(39))[0]}" for key, name in libs[1:]]
+    head = f"; a pool of 64 is ready in {ours:.1f} s ({', '.join(theirs)})" if theirs else ""
+    return rows, head
 
 
 def classic_rounds() -> tuple[list[str], list[str]]:

@@ -4,7 +4,6 @@
     python benchmarks/atari_rate.py raw-ale 1 1 [0] [SECONDS]
     python benchmarks/atari_rate.py startup fastpool|envpool|ale-py NUM_ENVS NUM_THREADS
 
-
 Breakout with DQN preprocessing (frame skip 4, 84x84 gray, stack 4, 30 no-ops, no sticky
 actions), uniform random actions; BATCH_SIZE < NUM_ENVS runs the async send/recv loop. ale-py is
 its `AtariVectorEnv` with the same settings (its default reward clipping turned off, as fastpool's

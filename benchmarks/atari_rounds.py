@@ -43,24 +43,18 @@ OWN = [("fastpool sync N=64, 1 thread", 64, 1, 64)]
 PEERS = [("envpool_1_2_7", "EnvPool 1.2.7", "envpool"), ("ale_py", "ale-py", "ale-py")]
 
 
+def rate_script(python: str, *args: object) -> list[str]:
+    """What atari_rate.py prints last, run with `python` in a process of its own."""
+    argv = [python, str(HERE / "atari_rate.py"), *map(str, args)]
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.split()
+
+
 def rate(python: str, lib: str, num_envs: int, threads: int, batch: int, seconds: float) -> float:
-    out = subprocess.run(
-        [python, str(HERE / "atari_rate.py"), lib, str(num_envs), str(threads), str(batch), str(seconds)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(rate_script(python, lib, num_envs, threads, batch, seconds)[-1])
 
 
 def startup(python: str, lib: str, num_envs: int, threads: int) -> tuple[float, float]:
-    out = subprocess.run(
-        [python, str(HERE / "atari_rate.py"), "startup", lib, str(num_envs), str(threads)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    made, reseeded = out.stdout.split()[-2:]
+    made, reseeded = rate_script(python, "startup", lib, num_envs, threads)[-2:]
     return float(made), float(reseeded)
 
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,9 +48,22 @@ def test_example_runs(code, modules, tmp_path):
         pytest.skip(f"needs {', '.join(missing)}")
     script = tmp_path / "example.py"  # a file, as users run it (subprocess start methods re-import it)
     script.write_text(code)
-    out = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
-    )
+    # Ray's state of its own (a short path: Ray's socket paths must fit 107 bytes), so an example
+    # never joins, or waits on, a cluster that RAY_ADDRESS or a stale `ray start` file names
+    ray_tmp = tempfile.mkdtemp(prefix="ray-")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"} | {"RAY_TMPDIR": ray_tmp}
+    try:
+        out = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
     assert out.returncode == 0, f"the example failed:\n{code}\n--- stderr ---\n{out.stderr[-3000:]}"
 
 

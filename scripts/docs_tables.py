@@ -148,6 +148,8 @@ def atari_rounds() -> tuple[list[str], list[str]]:
     for label, a, b, k in own:
         ratios = [x / (k * y) for x, y in zip(a, b)]
         rows.append(f"| {label} | {', '.join(f'{r:.2f}' for r in ratios)} | {statistics.median(ratios):.2f} |")
+    wheel_rows, wheel_head = atari_wheel(data)
+    rows += wheel_rows
     start_rows, start_head = atari_startup(data)
     rows += start_rows
     intro = (
@@ -156,9 +158,36 @@ def atari_rounds() -> tuple[list[str], list[str]]:
     )
     headline = (
         f"**Atari**: Breakout with DQN preprocessing, sync N=64 on 2 threads, fastpool steps "
-        f"{' and '.join(heads)}{start_head} (median of {data['rounds']} alternated rounds; {data['machine']})."
+        f"{' and '.join(heads)}{wheel_head}{start_head} (median of {data['rounds']} alternated rounds; "
+        f"{data['machine']})."
     )
     return [intro, *rows], [headline]
+
+
+def atari_wheel(data: dict) -> tuple[list[str], str]:
+    """The profile-guided wheel measured in the same rounds: its table and its headline clause."""
+    wheel = data.get("fastpool_wheel")
+    if not wheel:
+        return [], ""
+    ours = data["fastpool"]
+    peers = [(key, name.format(version=data.get("ale_py_version", ""))) for key, name in ATARI_PEERS if key in data]
+    rows = [
+        f"\n**The wheel** ({data['fastpool_wheel_build']}), measured in the same rounds: medians of the "
+        "per-round ratios\n",
+        "| setup | wheel / source build | " + "".join(f"wheel / {name} | " for _, name in peers) + "wheel frames/s |",
+        "|---|---:|" + "---:|" * len(peers) + "---:|",
+    ]
+    for setup in data["setups"]:
+        against = [ours[setup]] + [data[key][setup] for key, _ in peers]
+        cells = [medians(wheel[setup], theirs)[1] for theirs in against]
+        rows.append(
+            f"| {setup} | " + " | ".join(f"{c:.2f}x" for c in cells) + f" | {statistics.median(wheel[setup]):,.0f} |"
+        )
+    raw = medians(wheel["sync N=8, 1 thread"], ours["raw ALE (ale-py wheel), 1 emulator"])[1]
+    rows.append(f"\nThe wheel's one thread (N=8, emulation and preprocessing) / one raw emulator: {raw:.2f}.")
+    heads = [medians(wheel["sync N=64, 2 threads"], data[key]["sync N=64, 2 threads"])[1] for key, _ in peers]
+    head = f" (the profile-guided wheel: {' and '.join(f'{h:.2f}x' for h in heads)})" if heads else ""
+    return rows, head
 
 
 def atari_startup(data: dict) -> tuple[list[str], str]:
@@ -183,7 +212,7 @@ def atari_startup(data: dict) -> tuple[list[str], str]:
     ]
     ours = statistics.median(starts["fastpool"]["make"])
     theirs = [f"{statistics.median(starts[key]['make']):.1f} s for {name.split(chr(39))[0]}" for key, name in libs[1:]]
-    head = f"; a pool of 64 is ready in {ours:.1f} s ({', '.join(theirs)})" if theirs else ""
+    head = f"; a pool of 64 is ready in {ours:.1f} s, against {' and '.join(theirs)}" if theirs else ""
     return rows, head
 
 

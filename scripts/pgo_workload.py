@@ -1,4 +1,4 @@
-"""The profile for a profile-guided build (scripts/pgo.sh): the engine's hot paths as training
+"""The profile for a profile-guided build (scripts/pgo_profile.sh): the engine's hot paths as training
 and benchmarks run them: several Atari games with DQN preprocessing, sync and async, and CartPole."""
 
 import time

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Wheels, built here and installed as a user would:
-#   1. a wheel for each CPython (pyenv 3.10-3.13), repaired by auditwheel into wheelhouse/
-#      (zlib grafted in, the manylinux tag the binary really meets);
+#   1. a wheel for each CPython (pyenv 3.10-3.13), built with profile-guided optimization (an
+#      instrumented build of the same interpreter plays a few games first: scripts/pgo_profile.sh),
+#      repaired by auditwheel into wheelhouse/ (zlib grafted in, the manylinux tag the binary
+#      really meets);
 #   2. the sdist, and a wheel built from it offline (no index; ALE's sources from
 #      FASTPOOL_ALE_SOURCE_DIR);
 #   3. each wheel installed into a fresh venv and the test suite run against it, with a PATH
@@ -36,18 +38,21 @@ for f in /usr/bin/* /bin/*; do
   esac
 done
 
-# 1. one wheel per interpreter
+# 1. one wheel per interpreter, profile-guided (scripts/pgo_profile.sh; GCC, others build plainly)
 for v in $PYTHONS; do
   py=$PYENV_ROOT/versions/$v/bin/python
+  echo "== profiling an instrumented build for CPython $v"
+  scripts/pgo_profile.sh "$py"
   echo "== building the wheel for CPython $v"
-  "$py" -m pip wheel -q --no-deps -w dist/raw .
+  "$py" -m pip wheel -q --no-deps -w dist/raw --config-settings=build-dir="build/pgo-{wheel_tag}" \
+    --config-settings=cmake.define.FASTPOOL_PGO=use .
 done
 PATH="$root/.venv-tools/bin:$PATH" .venv-tools/bin/auditwheel repair -w wheelhouse dist/raw/*.whl 2>&1 | grep -v "^WARNING: Location"
 
 # 2. the sdist, and a wheel from it with no index at all
 .venv-tools/bin/python -m build --sdist -o dist . >/dev/null
 sdist=$(ls dist/fastpool-*.tar.gz)
-ale_src=$(ls -d build/cp311-*/_deps/ale-py/ale_py-* | head -1)
+ale_src=$(ls -d build/pgo-cp311-*/_deps/ale-py/ale_py-* | head -1)
 py311=$PYENV_ROOT/versions/3.11.7/bin/python
 "$py311" -m venv "$work/offline"
 "$work/offline/bin/python" -m pip install -q pip scikit-build-core pybind11  # at constraints/build.txt

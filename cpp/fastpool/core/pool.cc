@@ -294,17 +294,20 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   chunk_.store(static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(n / (4 * engaged), by_time), 1, kMaxChunk)),
                std::memory_order_relaxed);
   tail_.store(tail + n, std::memory_order_release);
+  wanted_.store(std::max(wake, 0), std::memory_order_relaxed);
 
   if (wake <= 0) return;
   int invited = invited_.load();
   while (invited < wake && !invited_.compare_exchange_weak(invited, wake)) {
   }
-  if (sleepers_.load() == 0) return;  // all spinning: they will see the invitation
+  // A spinning thread checks the invitation once more before it sleeps: wake only the rest.
+  const int asleep = wake - spinners_.load();
+  if (asleep <= 0 || sleepers_.load() == 0) return;
   { std::lock_guard<std::mutex> wl(work_mutex_); }
-  if (wake >= threads) {
+  if (asleep >= threads) {
     work_cv_.notify_all();
   } else {
-    for (int i = 0; i < wake; ++i) work_cv_.notify_one();
+    for (int i = 0; i < asleep; ++i) work_cv_.notify_one();
   }
 }
 
@@ -474,16 +477,21 @@ bool Pool::accept_invitation() {
 bool Pool::wait_for_invitation(bool& short_wait) {
   // Spin first: in a stepping loop the next send usually comes soon after the
   // step's last envs, and waking a sleeping thread costs more than the wait.
+  // As many threads spin as the last send wanted; the others sleep at once.
   const auto start = std::chrono::steady_clock::now();
-  const auto spin_until = start + spin_time(short_wait);
-  for (int i = 0; !stop_.load(std::memory_order_relaxed); ++i) {
-    if (accept_invitation()) {
-      short_wait = true;
-      return true;
+  if (spinners_.fetch_add(1) < wanted_.load(std::memory_order_relaxed)) {
+    const auto spin_until = start + spin_time(short_wait);
+    for (int i = 0; !stop_.load(std::memory_order_relaxed); ++i) {
+      if (accept_invitation()) {
+        --spinners_;
+        short_wait = true;
+        return true;
+      }
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) break;
+      cpu_relax();
     }
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) break;
-    cpu_relax();
   }
+  --spinners_;  // before the last check of the invitation, under the lock below
   std::unique_lock<std::mutex> lk(work_mutex_);
   ++sleepers_;
   work_cv_.wait(lk, [this] { return stop_.load() || invited_.load() > 0; });

@@ -159,6 +159,10 @@ class Pool {
   // Workers run only when invited: send() invites as many as the work is worth.
   std::atomic<int> invited_{0};
   std::atomic<int> sleepers_{0};
+  std::atomic<int> spinners_{0};
+  // Workers the last send woke: a thread beyond that many spinning for the next send would only
+  // take a core from the ones working (the caller, when it helps, is one of them).
+  std::atomic<int> wanted_{0};
   std::mutex work_mutex_;
   std::condition_variable work_cv_;
   std::mutex done_mutex_;

@@ -247,14 +247,21 @@ def test_concurrent_recv_from_two_threads_is_refused():
 
 
 def test_recv_that_can_never_complete_is_refused():
-    env = fastpool.make("CartPole-v1", num_envs=2, batch_size=2, seed=0)
+    """An async pool's recv() needs batch_size results pending; a sync pool's, one (it returns
+    the envs sent)."""
+    env = fastpool.make("CartPole-v1", num_envs=3, batch_size=2, seed=0)
     env.async_reset()
-    env.recv()
-    env.send(np.zeros(1, dtype=np.int64), np.array([0]))
-    with pytest.raises(RuntimeError, match="wait forever"):
+    _, *_, info = env.recv()
+    with pytest.raises(RuntimeError, match="wait forever: 1 env results are pending but batch_size is 2"):
         env.recv()
-    env.send(np.zeros(1, dtype=np.int64), np.array([1]))
+    env.send(np.zeros(2, dtype=np.int64), info["env_id"])
     assert env.recv()[0].shape == (2, 4)
+    env = fastpool.make("CartPole-v1", num_envs=2, seed=0)
+    env.reset()
+    with pytest.raises(RuntimeError, match="wait forever: no env results are pending"):
+        env.recv()
+    env.send(np.zeros(1, dtype=np.int64), np.array([0]))
+    assert env.recv()[0].shape == (1, 4)
 
 
 def test_close_wakes_a_thread_waiting_in_recv():

@@ -1,5 +1,8 @@
 """The gymnasium VectorEnv contract, checked against gymnasium's own SyncVectorEnv."""
 
+import threading
+import time
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -180,6 +183,104 @@ def test_async_send_recv_returns_env_ids():
     obs, _, _, _, info = env.recv()
     seen += list(info["env_id"])
     assert len(seen) == 6 and env.observation_space.shape == (3, 4)
+
+
+@pytest.mark.parametrize("num_threads", [1, 3])
+def test_sync_pool_steps_a_subset_with_send_and_recv(num_threads):
+    """As EnvPool allows: in a sync pool, send() some env ids, then recv() returns exactly those
+    envs' results, in env id order with their ids in info["env_id"]; the others stand still. Each
+    env plays as it would stepped with the whole pool."""
+    n = 6
+    env = fastpool.make("CartPole-v1", num_envs=n, seed=3, num_threads=num_threads)
+    ref = fastpool.make("CartPole-v1", num_envs=n, seed=3)
+    obs, _ = env.reset()
+    ref_obs, info = ref.reset()
+    np.testing.assert_array_equal(obs, ref_obs)
+    rng = np.random.default_rng(0)
+    steps = np.zeros(n, dtype=int)
+    # env i's observation and episode step after each of its steps, stepped with the whole pool
+    history = {i: [(ref_obs[i].copy(), 0)] for i in range(n)}
+    for _ in range(30):
+        ref_obs, *_, info = ref.step(rng.integers(0, 2, size=n))
+        for i in range(n):
+            history[i].append((ref_obs[i].copy(), info["elapsed_step"][i]))
+    rng = np.random.default_rng(0)
+    actions = [rng.integers(0, 2, size=n) for _ in range(30)]
+    for k in range(30):
+        ids = np.flatnonzero(np.random.default_rng(k).random(n) < 0.5)
+        if not len(ids):
+            continue
+        order = np.random.default_rng(k).permutation(ids)
+        env.send(np.array([actions[steps[i]][i] for i in order]), order)
+        obs, reward, terminated, _, info = env.recv()
+        np.testing.assert_array_equal(info["env_id"], ids)
+        assert obs.shape == (len(ids), 4) and reward.shape == terminated.shape == (len(ids),)
+        assert info["_env_id"].shape == (len(ids),) and info["_env_id"].all()
+        steps[ids] += 1
+        for row, i in enumerate(ids):
+            np.testing.assert_array_equal(obs[row], history[i][steps[i]][0])
+            assert info["elapsed_step"][row] == history[i][steps[i]][1]
+    assert steps.min() < steps.max()
+    # two sends, one recv: the results of both, then whole-pool steps as usual
+    env.send(np.zeros(2, dtype=np.int64), [4, 1])
+    env.send(np.zeros(1, dtype=np.int64), [2])
+    obs, *_, info = env.recv()
+    np.testing.assert_array_equal(info["env_id"], [1, 2, 4])
+    obs, *_, info = env.step(np.zeros(n, dtype=np.int64))
+    assert obs.shape == (n, 4)
+    np.testing.assert_array_equal(info["env_id"], np.arange(n))
+    env.close()
+
+
+@pytest.mark.parametrize("mode", ["same_step", "disabled"])
+def test_sync_subset_episode_ends(mode):
+    """Episode ends in a subset step: same-step autoreset hands over the final observation of the
+    sent envs' rows; with autoreset disabled, only the envs that ended are refused until reset."""
+    env = fastpool.make("CartPole-v1", num_envs=4, seed=0, max_episode_steps=3, autoreset_mode=mode)
+    env.reset()
+    for _ in range(3):
+        env.send(np.zeros(2, dtype=np.int64), [3, 1])
+        _, _, _, truncated, info = env.recv()
+    np.testing.assert_array_equal(truncated, [True, True])
+    if mode == "same_step":
+        assert info["_final_obs"].all() and all(o.shape == (4,) for o in info["final_obs"])
+        np.testing.assert_array_equal(info["final_info"]["elapsed_step"], [3, 3])
+        np.testing.assert_array_equal(info["elapsed_step"], [0, 0])
+    else:
+        with pytest.raises(RuntimeError, match=r"env\(s\) \[1\] ended"):
+            env.send(np.zeros(2, dtype=np.int64), [0, 1])
+        env.send(np.zeros(2, dtype=np.int64), [0, 2])  # not ended: fine
+        assert env.recv()[0].shape == (2, 4)
+    env.close()
+
+
+def test_a_sync_subset_batch_is_closed_once_recv_waits_for_it():
+    """recv() of some envs waits for exactly those (through its 50-ms rounds that check for
+    Ctrl-C); a send() from another thread meanwhile is refused, naming why, and lands after."""
+    env = fastpool.make("_Faulty-v0", num_envs=4, num_threads=1, seed=0)
+    env.reset()
+    env.send(np.array([2]), np.array([0]))  # action 2: a 200-ms step
+    got = {}
+    waiter = threading.Thread(target=lambda: got.update(result=env.recv()))
+    waiter.start()
+    time.sleep(0.08)
+    with pytest.raises(RuntimeError, match="recv\\(\\) was called for the 1 envs sent before"):
+        env.send(np.array([0]), np.array([1]))
+    waiter.join(timeout=10)
+    obs, reward, *_, info = got["result"]
+    np.testing.assert_array_equal(info["env_id"], [0])
+    np.testing.assert_array_equal(obs[:, 0], [1.0])
+    env.send(np.array([0, 0]), np.array([1, 3]))
+    obs, *_, info = env.recv()
+    np.testing.assert_array_equal(info["env_id"], [1, 3])
+    np.testing.assert_array_equal(obs[:, 0], [1.0, 1.0])
+    # an env that fails in a batch of some: recv() raises, and the pool steps on
+    env.send(np.array([1, 0]), np.array([2, 0]))
+    with pytest.raises(RuntimeError, match="step failed on purpose"):
+        env.recv()
+    obs, *_ = env.step(np.zeros(4, dtype=np.int64))
+    assert obs.shape == (4, 1)
+    env.close()
 
 
 def test_num_threads_default_never_exceeds_num_envs():

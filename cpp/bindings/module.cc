@@ -223,7 +223,7 @@ class BatchTuple : public py::tuple {
 // A batch as numpy arrays sharing its memory (each array keeps the engine's batch alive).
 BatchTuple to_numpy(const std::shared_ptr<Batch>& batch, const EnvSpec& spec) {
   py::object owner = py::cast(batch);
-  const py::ssize_t rows = batch->rows;
+  const py::ssize_t rows = batch->count;
   std::vector<py::ssize_t> obs_shape{rows};
   obs_shape.insert(obs_shape.end(), spec.obs_shape.begin(), spec.obs_shape.end());
   const py::ssize_t num_info = static_cast<py::ssize_t>(batch->num_info);
@@ -544,8 +544,8 @@ PYBIND11_MODULE(_core, m) {
       .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"),
            "Queue one step for each env in env_ids (None: every env) and return at once.")
       .def("recv", &PyPool::recv, py::arg("help") = false,
-           "Wait for the next batch_size results, a batch as step() returns it (help: the calling thread "
-           "steps queued envs too).")
+           "Wait for the next batch_size results (a sync pool: those of the envs sent since the last recv(), "
+           "in env id order), a batch as step() returns it (help: the calling thread steps queued envs too).")
       .def("send_reset", &PyPool::send_reset, py::arg("env_ids"), py::arg("seeds"), py::arg("seeded") = py::none(),
            py::arg("caller_helps") = false)
       .def("reset", &PyPool::reset, py::arg("seeds"), py::arg("seeded") = py::none(), py::arg("keep") = py::none(),

@@ -91,7 +91,7 @@ std::vector<uint64_t> run(Pool& pool, int steps) {
     auto b = pool.recv(false);
     std::vector<int64_t> ids, actions;
     std::vector<float> box;  // float actions (action_dim > 0): deterministic, some out of bounds
-    for (int r = 0; r < b->rows; ++r) {
+    for (int r = 0; r < b->count; ++r) {
       const int id = b->env_id[r];
       if (count[id] <= steps) {
         hashes[id].add(b->obs_row(r), obs_bytes);
@@ -169,6 +169,15 @@ int main(int argc, char** argv) {
     expect_throw([&] { pool->send_step(a.data(), dup.data(), 2, true); }, "duplicate env ids");
     pool->send_step(a.data(), nullptr, 4, true);
     check(pool->recv(true)->rows == 4, "pool usable after errors");
+    // A sync pool may step some envs: recv() returns just those, in env id order.
+    std::vector<int64_t> some{3, 1};
+    pool->send_step(a.data(), some.data(), 2, false);
+    auto part = pool->recv(true);
+    check(part->count == 2 && part->env_id[0] == 1 && part->env_id[1] == 3 && part->elapsed_step[1] == 2,
+          "a sync batch of some envs");
+    pool->send_step(a.data(), nullptr, 4, true);
+    auto whole = pool->recv(true);
+    check(whole->count == 4 && whole->elapsed_step[0] == 2 && whole->elapsed_step[3] == 3, "a whole step after some");
     pool->close();
     expect_throw([&] { pool->send_step(a.data(), nullptr, 4, true); }, "step after close");
   }

@@ -140,7 +140,7 @@ class Pool:
         """
     def recv(self, help: bool = False) -> Batch:
         """
-        Wait for the next batch_size results, a batch as step() returns it (help: the calling thread steps queued envs too).
+        Wait for the next batch_size results (a sync pool: those of the envs sent since the last recv(), in env id order), a batch as step() returns it (help: the calling thread steps queued envs too).
         """
     def render(self, env_id: typing.SupportsInt | typing.SupportsIndex) -> numpy.ndarray:
         """

@@ -73,9 +73,10 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
     """Many envs stepped by C++ threads, seen as one gymnasium vector env.
 
     Build one with `fastpool.make`. Sync use: `reset()` then `step(actions)` for all
-    envs. Async use (`batch_size < num_envs`, EnvPool's model): `async_reset()`,
-    then `recv()` returns the first `batch_size` envs to finish, with their ids in
-    `info["env_id"]`, and `send(actions, env_ids)` steps those envs again.
+    envs, or `send(actions, env_ids)` then `recv()` for some of them. Async use
+    (`batch_size < num_envs`, EnvPool's model): `async_reset()`, then `recv()` returns
+    the first `batch_size` envs to finish, with their ids in `info["env_id"]`, and
+    `send(actions, env_ids)` steps those envs again. `len(env)` is `num_envs`.
 
     Observations, rewards and flags are numpy arrays that share memory with the
     engine's batch buffers; the engine never writes into a batch you still hold.
@@ -250,7 +251,9 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
             self._ended[slice(None) if ids is None else ids] = False
 
     def send(self, actions: npt.ArrayLike, env_ids: npt.ArrayLike | None = None) -> None:
-        """Queue one step for each env in `env_ids` (default: all envs)."""
+        """Queue one step for each env in `env_ids` (default: all envs), one action each. In a
+        sync pool the next `recv()` returns the results of the envs sent since the last one,
+        in env id order; in an async pool, the first `batch_size` envs to finish."""
         if env_ids is None:
             env_ids = np.arange(self.num_envs)
         if self._ended is not None:
@@ -260,7 +263,9 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         self._core.send(actions, env_ids)
 
     def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """The next `batch_size` results: (obs, reward, terminated, truncated, info)."""
+        """The next results, (obs, reward, terminated, truncated, info), one row per env, its id
+        in `info["env_id"]`: in a sync pool those of every env sent since the last `recv()`
+        (all or some), in env id order; in an async pool the first `batch_size` to finish."""
         return self._receive(help=False)
 
     # -- the front ends' interface: what single.py, sb3.py and ray_backend.py use --------------
@@ -332,7 +337,8 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         batch = self._core.recv(help=help)
         if self._keeps_state:
             self._record(batch)
-        return self._unpack(batch)
+        rows = len(batch.env_id)  # a sync pool's batch of the envs sent may hold fewer
+        return self._unpack(batch, all_true=None if rows == len(self._all_true) else np.ones(rows, dtype=bool))
 
     def _record(self, batch: Batch, mask: np.ndarray | None = None) -> None:
         """What the front ends read later: each env's latest info (get_attr) and, with autoreset
@@ -347,21 +353,25 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
             self._ended[env_id] = ended if mask is None else ended[mask]
 
     def _unpack(
-        self, batch: Batch, mask: np.ndarray | None = None
+        self, batch: Batch, mask: np.ndarray | None = None, all_true: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """A Batch as gymnasium's step tuple; `mask`: the envs a partial reset reset (the
-        others' info entries are 0 and masked out, as SyncVectorEnv leaves them). Every result
-        handed out passes here once, so the episode statistics count each exactly once."""
+        others' info entries are 0 and masked out, as SyncVectorEnv leaves them); `all_true`:
+        one True per row where the batch holds fewer rows than batch_size (a sync pool's batch
+        of the envs sent). Every result handed out passes here once, so the episode statistics
+        count each exactly once."""
         env_id, elapsed, extra = batch.env_id, batch.elapsed_step, batch.info
+        if all_true is None:
+            all_true = self._all_true
         info: dict[str, Any]
         if mask is None and not self._gym_info:  # the per-step path: views, no copies
-            has = self._all_true
+            has = all_true
             info = {"env_id": env_id, "_env_id": has, "elapsed_step": elapsed, "_elapsed_step": has}
             for k, name in self._info_columns:
                 info[name] = extra[:, k]
                 info["_" + name] = has
         else:
-            has = self._all_true if mask is None else mask
+            has = all_true if mask is None else mask
             info = {}
             fields = [] if self._gym_info else [("env_id", env_id), ("elapsed_step", elapsed)]
             fields += [(name, extra[:, k]) for k, name in self._info_columns]

@@ -3,7 +3,9 @@
 // copy, and the pool reuses a batch only once nobody else holds it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "fastpool/core/env.h"
@@ -15,6 +17,7 @@ struct Batch {
       : rows(rows),
         obs_bytes(spec.obs_bytes()),
         num_info(spec.info_names.size()),
+        count(rows),
         obs(rows * obs_bytes),
         reward(rows),
         terminated(rows),
@@ -34,9 +37,27 @@ struct Batch {
   void* final_obs_row(int r) { return final_obs.data() + r * obs_bytes; }
   int32_t* final_info_row(int r) { return final_info.data() + r * num_info; }
 
+  // Row `from`'s results into row `to` (a sync batch of some envs packs its rows).
+  void move_row(int from, int to) {
+    if (from == to) return;
+    std::memcpy(obs_row(to), obs_row(from), obs_bytes);
+    reward[to] = reward[from];
+    terminated[to] = terminated[from];
+    truncated[to] = truncated[from];
+    env_id[to] = env_id[from];
+    elapsed_step[to] = elapsed_step[from];
+    std::copy_n(info_row(from), num_info, info_row(to));
+    if (!final_obs.empty()) {
+      std::memcpy(final_obs_row(to), final_obs_row(from), obs_bytes);
+      final_elapsed_step[to] = final_elapsed_step[from];
+      std::copy_n(final_info_row(from), num_info, final_info_row(to));
+    }
+  }
+
   const int rows;
   const size_t obs_bytes;
   const size_t num_info;
+  int count;  // rows that hold results: rows, or fewer in a sync batch of some envs
   std::vector<uint8_t> obs;
   std::vector<double> reward;
   std::vector<uint8_t> terminated;  // bool, one byte each

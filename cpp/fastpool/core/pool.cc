@@ -146,6 +146,9 @@ void Pool::check_open() const {
 void Pool::check_send(const int64_t* env_ids, int n, bool step, const int64_t* actions, const uint8_t* keep) {
   const int num = num_envs();
   if (n < 1) throw std::invalid_argument("send needs at least one env id");
+  if (partial_)
+    throw std::logic_error("recv() was called for the " + std::to_string(num_busy_) +
+                           " envs sent before: receive their results before sending more");
   if (!env_ids) {  // every env: one count instead of a check per id
     if (num_busy_ > 0)
       throw std::logic_error(std::to_string(num_busy_) +
@@ -529,12 +532,22 @@ std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) 
     std::lock_guard<std::mutex> lk(state_mutex_);
     check_open();
     if (receiving_) throw std::logic_error("another thread is already waiting in recv()");
-    if (num_busy_ < batch_size_)
+    if (sync_ && num_busy_ == 0)
+      throw std::logic_error("recv() would wait forever: no env results are pending; send() first");
+    if (!sync_ && num_busy_ < batch_size_)
       throw std::logic_error("recv() would wait forever: " + std::to_string(num_busy_) +
                              " env results are pending but batch_size is " + std::to_string(batch_size_) +
                              "; send() more envs first");
     receiving_ = true;
     k = next_batch_;
+    if (num_busy_ < batch_size_ && !partial_) {
+      // A sync batch of the envs sent: the rows of the others count as done (once, however
+      // often a timed-out recv() comes back), and no send() joins the batch from now on.
+      const int others = batch_size_ - num_busy_;
+      partial_ = true;
+      finished_.fetch_add(others, std::memory_order_acq_rel);
+      mark_done(slots_[k % slots_.size()], others);
+    }
   }
   Slot& slot = slots_[k % slots_.size()];
   auto complete = [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); };
@@ -563,12 +576,19 @@ std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) 
   std::shared_ptr<Batch> batch = std::move(slot.batch);
   slot.batch = fresh_batch();
   slot.done.store(0, std::memory_order_relaxed);
+  const int rows = sync_ ? num_busy_ : batch_size_;
+  batch->count = rows;
+  if (partial_) {  // the sent envs' rows (row = env id) move up, in env id order
+    for (int id = 0, r = 0; id < num_envs(); ++id)
+      if (busy_[id]) batch->move_row(id, r++);
+    partial_ = false;
+  }
   if (sync_) {
     std::fill(busy_.begin(), busy_.end(), 0);
   } else {
     for (int r = 0; r < batch_size_; ++r) busy_[batch->env_id[r]] = 0;
   }
-  num_busy_ -= batch_size_;
+  num_busy_ -= rows;
   ++next_batch_;
 
   spare_.push_back(batch);

@@ -2,8 +2,9 @@
 //
 // One mechanism serves sync and async use (EnvPool's model): send() queues
 // work for some envs, recv() returns the next batch of batch_size results.
-// With batch_size == num_envs a batch holds every env in env_id order (sync);
-// with a smaller batch_size it holds the first envs to finish (async).
+// With batch_size == num_envs a batch holds every env sent since the last recv(),
+// all of them or some, in env_id order (sync); with a smaller batch_size it holds
+// the first batch_size envs to finish (async).
 //
 // An env is "busy" from the send() that queues it until the recv() that
 // returns its result, and can't be sent again meanwhile; so at most num_envs
@@ -142,6 +143,8 @@ class Pool {
   int num_busy_ = 0;
   int num_started_ = 0;
   bool receiving_ = false;
+  // recv() took a sync batch of some envs: the others' rows were counted as done.
+  bool partial_ = false;
   std::vector<std::shared_ptr<Batch>> spare_;
 
   // Work queue: env ids in a ring; workers claim [head, head + chunk).

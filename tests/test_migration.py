@@ -22,7 +22,9 @@ def _dqn_collect(envs, final_key, steps=300):
         actions = rng.integers(0, envs.single_action_space.n, size=envs.num_envs)
         next_obs, rewards, terminations, truncations, infos = envs.step(actions)
         if "final_info" in infos:  # gymnasium 0.29's logging: a list of per-env info dicts
-            logged += [info for info in infos["final_info"] if info and "episode" in info]
+            for info in infos["final_info"]:
+                if info and "episode" in info:
+                    logged.append(info["episode"]["r"])
         real_next_obs = next_obs.copy()
         for idx, trunc in enumerate(truncations):
             if trunc:
@@ -41,6 +43,15 @@ def test_the_unported_loop_fails_as_the_guide_says():
         _dqn_collect(_pool(autoreset_mode="same_step"), "final_observation")
     with pytest.raises(KeyError, match="final_obs"):  # the new key on a default (next-step) pool
         _dqn_collect(_pool(), "final_obs")
+
+
+def test_the_unported_logging_loop_fails_on_atari_as_the_guide_says():
+    """0.29's logging loop iterates the final_info dict's keys: Atari's include
+    "episode_frame_number", which contains "episode", and indexing that string fails."""
+    envs = fastpool.make("Breakout", num_envs=2, seed=1, max_episode_steps=10, autoreset_mode="same_step")
+    assert "episode_frame_number" in envs.reset(seed=1)[1]
+    with pytest.raises(TypeError, match="string indices must be integers"):
+        _dqn_collect(envs, "final_obs", steps=30)
 
 
 def test_the_ported_loop_stores_the_real_final_observations():

@@ -301,7 +301,7 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   // the sleepers the spinners do not cover (a spinning thread checks the invitation once more
   // before it sleeps): a spinner beyond them took a core from the working threads (CartPole
   // N=4096 on 2 threads: 1.11-1.18x). Slow envs (Atari) keep every idle worker spinning and wake
-  // the sleepers as well: limiting them cost Breakout N=8 on 2 threads 14%.
+  // the sleepers as well: limiting them cost Breakout N=8 on 2 threads up to 14%.
   const bool cheap = ns <= kSlowEnvNs;
   wanted_.store(cheap ? std::max(wake, 0) : threads, std::memory_order_relaxed);
 

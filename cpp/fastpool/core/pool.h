@@ -163,8 +163,8 @@ class Pool {
   std::atomic<int> invited_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<int> spinners_{0};
-  // Workers the last send woke: a thread beyond that many spinning for the next send would only
-  // take a core from the ones working (the caller, when it helps, is one of them).
+  // How many idle workers may spin for the next send (enqueue says how many): a thread beyond
+  // the ones a send wakes would only take a core from those working (the caller among them).
   std::atomic<int> wanted_{0};
   std::mutex work_mutex_;
   std::condition_variable work_cv_;

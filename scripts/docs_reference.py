@@ -49,6 +49,8 @@ OPTION_HELP = {
     "mode": "the game mode (ALE's; `None`: the game's default)",
     "difficulty": "the game difficulty (ALE's; `None`: the game's default)",
     "obs_type": "what an observation is: the screen, or the console's RAM",
+    "ram_info": 'the console\'s 128-byte RAM after each step in `info["ram"]` (`uint8`, `(n, 128)`), as '
+    "EnvPool reports it, beside the screen",
 }
 
 FAMILY_TITLES = {"classic_control": "Classic control", "atari": "Atari"}

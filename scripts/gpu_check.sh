@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PQN on Atari on one GPU machine, in about 10 minutes: Pong until a greedy evaluation reaches 18
+# PQN on Atari on one GPU machine, in 300 + 270 s of training: Pong until a greedy evaluation reaches 18
 # (at most 5 minutes), then Breakout for the time left. Each run writes its learning curve,
 # TensorBoard log and summary.json; the script prints one JSON summary and writes it to
 # $OUT/gpu_check.json ($OUT defaults to runs/gpu_check).

@@ -276,6 +276,7 @@ def test_noop_starts_match_gymnasium_seed_streams():
         ({"max_episode_steps": 2**40}, ValueError, "max_episode_steps"),
         ({"repeat_action_probability": 1.5}, ValueError, "repeat_action_probability"),
         ({"gray_scale": "yes"}, TypeError, "gray_scale"),
+        ({"ram_info": 1}, TypeError, "ram_info must be a bool"),
         ({"episodic_lives": True}, TypeError, "no option"),
     ],
 )
@@ -439,6 +440,51 @@ def test_sticky_actions_follow_ale_pys_seeding(game, seed):
 def test_ram_observations_match_ale_py():
     rams, _ = _play_against_ale_py("Pong", 600)
     assert len({r.tobytes() for r in rams}) > 100
+
+
+def test_ram_info_is_the_console_ram_beside_the_screen():
+    """ram_info=True (EnvPool's info["ram"]): each step's RAM equals the observation of a pool
+    with obs_type="ram" under the same seed and actions (those equal ale-py's, tested above),
+    ended episodes' RAM in final_info, a partial reset's other rows zero and masked out; the
+    screens are those of a pool without it."""
+    kw = {"num_envs": 4, "seed": 3, "episodic_life": True, "autoreset_mode": "same_step"}
+    pool = fastpool.make("Breakout", ram_info=True, **kw)
+    rams = fastpool.make("Breakout", obs_type="ram", **kw)
+    screens = fastpool.make("Breakout", **kw)
+    assert "ram" not in screens.reset()[1]
+    obs, info = pool.reset()
+    ram, _ = rams.reset()
+    assert info["ram"].shape == (4, 128) and info["ram"].dtype == np.uint8 and info["_ram"].all()
+    np.testing.assert_array_equal(info["ram"], ram)
+    ends = 0
+    for a in np.random.default_rng(0).integers(0, 4, size=(400, 4)):
+        obs, _, terminated, truncated, info = pool.step(a)
+        ram, _, _, _, ram_info = rams.step(a)
+        np.testing.assert_array_equal(obs, screens.step(a)[0])
+        np.testing.assert_array_equal(info["ram"], ram)
+        ended = terminated | truncated
+        if ended.any():
+            ends += 1
+            final = info["final_info"]
+            np.testing.assert_array_equal(final["_ram"], ended)
+            for i in range(4):
+                expected = ram_info["final_obs"][i] if ended[i] else np.zeros(128, np.uint8)
+                np.testing.assert_array_equal(final["ram"][i], expected)
+    assert ends >= 3
+    mask = np.array([True, False, False, True])
+    _, info = pool.reset(options={"reset_mask": mask})
+    ram, _ = rams.reset(options={"reset_mask": mask})
+    np.testing.assert_array_equal(info["_ram"], mask)
+    np.testing.assert_array_equal(info["ram"], np.where(mask[:, None], ram, 0))
+    # a sync batch of some envs packs their rows, RAM included
+    pool.send(np.array([1, 2]), env_ids=np.array([3, 1]))
+    rams.send(np.array([1, 2]), env_ids=np.array([3, 1]))
+    *_, info = pool.recv()
+    ram, *_ = rams.recv()
+    np.testing.assert_array_equal(info["env_id"], [1, 3])
+    np.testing.assert_array_equal(info["ram"], ram)
+    for env in (pool, rams, screens):
+        env.close()
 
 
 def test_mode_applies_to_screen_observations_too():

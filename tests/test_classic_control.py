@@ -168,7 +168,8 @@ def test_a_pool_too_big_for_the_address_space_is_a_memory_error(num_threads):
     )
     for code in [
         f"""
-        with pytest.raises(MemoryError, match=r"envs need about .* MiB .*; the address-space limit .*leaves this process"):
+        limit = r"envs need about .* MiB .*; the address-space limit .*leaves this process"
+        with pytest.raises(MemoryError, match=limit):
             fastpool.make("Pendulum-v1", num_envs=2**20, num_threads={num_threads})
         """,
         # the engine without make()'s check: first its own check of make()'s estimate...

@@ -267,7 +267,7 @@ def test_a_sync_subset_batch_is_closed_once_recv_waits_for_it():
     with pytest.raises(RuntimeError, match="recv\\(\\) was called for the 1 envs sent before"):
         env.send(np.array([0]), np.array([1]))
     waiter.join(timeout=10)
-    obs, reward, *_, info = got["result"]
+    obs, *_, info = got["result"]
     np.testing.assert_array_equal(info["env_id"], [0])
     np.testing.assert_array_equal(obs[:, 0], [1.0])
     env.send(np.array([0, 0]), np.array([1, 3]))

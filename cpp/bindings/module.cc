@@ -176,7 +176,7 @@ PyStructSequence_Field g_batch_fields[] = {
     {"truncated", "bool (rows,)"},
     {"env_id", "int32 (rows,): the env each row comes from"},
     {"elapsed_step", "int32 (rows,): steps since the env's episode began"},
-    {"info", "int32 (rows, len(info_names)): the env's extra info columns"},
+    {"info", "int32 (rows, len(info_names) + words of info_bytes): the env's extra info columns, then its info byte block"},
     {"final", "None, or with same-step autoreset a FinalStep: the last step of the episodes that ended"},
     {nullptr, nullptr}};
 PyStructSequence_Desc g_batch_desc = {
@@ -186,7 +186,7 @@ PyStructSequence_Desc g_batch_desc = {
 PyStructSequence_Field g_final_step_fields[] = {
     {"obs", "the last observation of each row's episode (rows that did not end: stale)"},
     {"elapsed_step", "int32 (rows,): that episode's length"},
-    {"info", "int32 (rows, len(info_names)): its last extra info"},
+    {"info", "int32 (rows, as Batch.info): its last extra info"},
     {nullptr, nullptr}};
 PyStructSequence_Desc g_final_step_desc = {
     "fastpool._core.FinalStep", "Same-step autoreset: the last step of the episodes that ended in a Batch.",
@@ -540,7 +540,7 @@ PYBIND11_MODULE(_core, m) {
       .def("step", &PyPool::step, py::arg("actions"),
            "Step every env (sync pools), the GIL released. Returns a Batch (obs, reward, terminated, "
            "truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is "
-           "(rows, len(info_names)) int32; final is None or a FinalStep (obs, elapsed_step, info).")
+           "(rows, len(info_names) + words of info_bytes) int32; final is None or a FinalStep (obs, elapsed_step, info).")
       .def("send", &PyPool::send, py::arg("actions"), py::arg("env_ids"),
            "Queue one step for each env in env_ids (None: every env) and return at once.")
       .def("recv", &PyPool::recv, py::arg("help") = false,
@@ -566,6 +566,10 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("obs_shape", [](const PyPool& p) { return p.pool().spec().obs_shape; })
       .def_property_readonly("obs_dtype", [](const PyPool& p) { return to_numpy(p.pool().spec().obs_dtype); })
       .def_property_readonly("info_names", [](const PyPool& p) { return p.pool().spec().info_names; })
+      .def_property_readonly("info_bytes_name", [](const PyPool& p) { return p.pool().spec().info_bytes_name; },
+                             "the name of the info byte block after the info_names columns ('' if none)")
+      .def_property_readonly("info_bytes", [](const PyPool& p) { return p.pool().spec().info_bytes; },
+                             "its length in bytes (0 if none)")
       .def_property_readonly("render_shape", [](const PyPool& p) { return p.pool().spec().render_shape; })
       .def_property_readonly("action_names", [](const PyPool& p) { return p.pool().spec().action_names; });
 
@@ -619,7 +623,8 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("max_episode_steps", &fastpool::AtariConfig::max_episode_steps)
       .def_readwrite("mode", &fastpool::AtariConfig::mode, "ALE's game mode; None: the ROM's default")
       .def_readwrite("difficulty", &fastpool::AtariConfig::difficulty, "ALE's game difficulty; None: the ROM's default")
-      .def_readwrite("ram_obs", &fastpool::AtariConfig::ram_obs, "observe the 128-byte RAM instead of the screen");
+      .def_readwrite("ram_obs", &fastpool::AtariConfig::ram_obs, "observe the 128-byte RAM instead of the screen")
+      .def_readwrite("ram_info", &fastpool::AtariConfig::ram_info, "report the 128-byte RAM as info bytes too");
 
   m.def(
       "make_atari",

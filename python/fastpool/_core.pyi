@@ -158,7 +158,7 @@ class Pool:
         ...
     def step(self, actions: typing.Any) -> Batch:
         """
-        Step every env (sync pools), the GIL released. Returns a Batch (obs, reward, terminated, truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is (rows, len(info_names)) int32; final is None or a FinalStep (obs, elapsed_step, info).
+        Step every env (sync pools), the GIL released. Returns a Batch (obs, reward, terminated, truncated, env_id, elapsed_step, info, final): numpy views of the engine's buffers; info is (rows, len(info_names) + words of info_bytes) int32; final is None or a FinalStep (obs, elapsed_step, info).
         """
     @property
     def action_dim(self) -> int:
@@ -181,6 +181,16 @@ class Pool:
     @property
     def closed(self) -> bool:
         ...
+    @property
+    def info_bytes(self) -> int:
+        """
+        its length in bytes (0 if none)
+        """
+    @property
+    def info_bytes_name(self) -> str:
+        """
+        the name of the info byte block after the info_names columns ('' if none)
+        """
     @property
     def info_names(self) -> list[str]:
         ...
@@ -260,6 +270,14 @@ class AtariConfig:
         ...
     @noop_max.setter
     def noop_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def ram_info(self) -> bool:
+        """
+        report the 128-byte RAM as info bytes too
+        """
+    @ram_info.setter
+    def ram_info(self, arg0: bool) -> None:
         ...
     @property
     def ram_obs(self) -> bool:

@@ -90,11 +90,12 @@ _ATARI_INFO_COLUMNS = 6  # lives, episode_frame_number, frame_number, game_over,
 def atari_memory(options: Mapping[str, Any], num_envs: int, batch: int) -> int:
     """Bytes an Atari pool needs: each emulator with its screens and its frame stack, and the
     batch buffers. `options` must be checked (check_atari_options) first."""
+    info = _ATARI_INFO_COLUMNS + (ATARI_RAM_BYTES // 4 if options["ram_info"] else 0)
     if options["obs_type"] == "ram":
-        return num_envs * ATARI_ENV_BYTES + batch_memory(ATARI_RAM_BYTES, _ATARI_INFO_COLUMNS, num_envs, batch)
+        return num_envs * ATARI_ENV_BYTES + batch_memory(ATARI_RAM_BYTES, info, num_envs, batch)
     frame = options["img_height"] * options["img_width"] * (1 if options["gray_scale"] else 3)
     per_env = ATARI_ENV_BYTES + frame * (options["stack_num"] + 3)
-    return num_envs * per_env + batch_memory(frame * options["stack_num"], _ATARI_INFO_COLUMNS, num_envs, batch)
+    return num_envs * per_env + batch_memory(frame * options["stack_num"], info, num_envs, batch)
 
 
 # What shapes an Atari screen observation; RAM observations have no use for these.
@@ -203,6 +204,7 @@ def check_atari_options(options: Mapping[str, Any]) -> dict[str, Any]:
         "use_fire_reset",
         "reward_clip",
         "full_action_space",
+        "ram_info",
     ):
         if not isinstance(options[name], (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {options[name]!r}")

@@ -107,6 +107,7 @@ ATARI_DEFAULTS: dict[str, Any] = {
     "mode": None,  # ALE's game mode and difficulty; None: the game's defaults
     "difficulty": None,
     "obs_type": "image",  # or "ram": the console's 128-byte RAM
+    "ram_info": False,  # True: that RAM in info["ram"] too, as EnvPool reports it
 }
 
 

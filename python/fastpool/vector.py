@@ -120,6 +120,12 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         self._gym_info = info_keys is not None
         self._info_columns = [(k, n) for k, n in enumerate(names) if info_keys is None or n in info_keys]
         self._last_info = np.zeros((self.num_envs, len(names)), dtype=np.int32)  # per env, for get_attr
+        # The engine's info byte block (Atari's ram_info=True: info["ram"]), after those columns.
+        self._info_bytes = (
+            (core.info_bytes_name, len(names), core.info_bytes)
+            if core.info_bytes and (info_keys is None or core.info_bytes_name in info_keys)
+            else None
+        )
         self._env_seeds = [seed + i for i in range(self.num_envs)]
         # Autoreset disabled: which envs ended and await a reset (stepping them is an error).
         self._ended = np.zeros(self.num_envs, dtype=bool) if autoreset_mode is AutoresetMode.DISABLED else None
@@ -347,7 +353,7 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         if mask is not None:
             env_id, extra = env_id[mask], extra[mask]
         if self._info_columns:
-            self._last_info[env_id] = extra
+            self._last_info[env_id] = extra[:, : len(self._last_info[0])]
         if self._ended is not None:
             ended = batch.terminated | batch.truncated
             self._ended[env_id] = ended if mask is None else ended[mask]
@@ -370,6 +376,9 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
             for k, name in self._info_columns:
                 info[name] = extra[:, k]
                 info["_" + name] = has
+            if self._info_bytes is not None:
+                name = self._info_bytes[0]
+                info[name], info["_" + name] = self._bytes_of(extra), has
         else:
             has = all_true if mask is None else mask
             info = {}
@@ -379,6 +388,10 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
                 if self._gym_info:
                     value = value.astype(np.int64)
                 info[name] = value if mask is None else np.where(mask, value, 0)
+                info["_" + name] = has
+            if self._info_bytes is not None:
+                name, value = self._info_bytes[0], self._bytes_of(extra)
+                info[name] = value if mask is None else np.where(mask[:, None], value, 0).astype(np.uint8)
                 info["_" + name] = has
         terminated, truncated, final = batch.terminated, batch.truncated, batch.final
         if final is not None:
@@ -403,7 +416,17 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         for name, value in fields:
             final_info[name] = np.where(ended, value, 0).astype(np.int64 if self._gym_info else value.dtype)
             final_info["_" + name] = ended
+        if self._info_bytes is not None:
+            name = self._info_bytes[0]
+            final_info[name] = np.where(ended[:, None], self._bytes_of(final.info), 0).astype(np.uint8)
+            final_info["_" + name] = ended
         return {"final_obs": obs, "_final_obs": ended, "final_info": final_info, "_final_info": ended}
+
+    def _bytes_of(self, extra: np.ndarray) -> np.ndarray:
+        """The info byte block of `Batch.info` rows, as a (rows, bytes) uint8 view."""
+        assert self._info_bytes is not None
+        _, first, size = self._info_bytes
+        return extra[:, first:].view(np.uint8)[:, :size]
 
     def _seed_arrays(self, seed: int | list[int | None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(seeds, seeded) for a checked seed: None, None without one; else one uint64 per env

@@ -16,7 +16,7 @@ struct Batch {
   Batch(const EnvSpec& spec, int rows, bool with_final)
       : rows(rows),
         obs_bytes(spec.obs_bytes()),
-        num_info(spec.info_names.size()),
+        num_info(spec.info_words()),
         count(rows),
         obs(rows * obs_bytes),
         reward(rows),

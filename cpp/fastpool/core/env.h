@@ -25,6 +25,10 @@ struct EnvSpec {
   std::vector<int64_t> obs_shape;
   Dtype obs_dtype = Dtype::kFloat32;
   std::vector<std::string> info_names;  // extra int32 info fields, in write order
+  // A block of info_bytes bytes after them, named info_bytes_name (Atari: the console's RAM),
+  // in the same row of int32 words (padded to a whole word).
+  std::string info_bytes_name;
+  int64_t info_bytes = 0;
   int num_actions = 0;                  // discrete actions 0..num_actions-1 (action_dim == 0)
   int action_dim = 0;                   // > 0: actions are float32 vectors of this length
   std::vector<float> action_low, action_high;  // their bounds (the env clips or rejects)
@@ -36,6 +40,8 @@ struct EnvSpec {
     for (int64_t d : obs_shape) n *= static_cast<size_t>(d);
     return n;
   }
+  // int32 words per info row: the named fields, then the byte block.
+  size_t info_words() const { return info_names.size() + static_cast<size_t>((info_bytes + 3) / 4); }
 };
 
 class Env {
@@ -51,7 +57,7 @@ class Env {
   virtual void step(int32_t /*action*/) { throw std::logic_error("this env takes float actions"); }
   // ...or with a float action of EnvSpec::action_dim values, already checked finite.
   virtual void step_box(const float* /*action*/) { throw std::logic_error("this env takes discrete actions"); }
-  // Write the current observation and extra infos (EnvSpec::info_names order).
+  // Write the current observation and extra infos (EnvSpec::info_names order, then the byte block).
   virtual void write(void* obs, int32_t* info) const = 0;
   // Draw the current state into an EnvSpec::render_shape image; false if unsupported.
   virtual bool render(uint8_t* /*image*/) const { return false; }

@@ -111,6 +111,10 @@ EnvSpec Atari::spec() const {
     s.obs_shape = {static_cast<int64_t>(c.stack_num) * (c.gray_scale ? 1 : 3), c.img_height, c.img_width};
   s.obs_dtype = Dtype::kUInt8;
   s.info_names = {"lives", "episode_frame_number", "frame_number", "game_over", "score", "game_step"};
+  if (c.ram_info) {
+    s.info_bytes_name = "ram";
+    s.info_bytes = static_cast<int64_t>(ale_->getRAM().size());
+  }
   s.num_actions = num_actions();
   for (int a : actions_) {  // "PLAYER_A_FIRE" -> "FIRE", as ale-py's get_action_meanings()
     const std::string name = ale::action_to_string(static_cast<ale::Action>(a));
@@ -266,6 +270,10 @@ void Atari::write(void* obs, int32_t* info) const {
   info[3] = game_over_;
   info[4] = score_;
   info[5] = game_steps_;
+  if (config_.ram_info) {
+    const ale::ALERAM& ram = ale_->getRAM();
+    std::memcpy(info + 6, ram.array(), ram.size());
+  }
 }
 
 Counters Atari::counters() const {

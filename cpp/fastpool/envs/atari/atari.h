@@ -39,6 +39,8 @@ struct AtariConfig {
   // Observe the console's 128-byte RAM after each step (as ale-py's obs_type="ram") instead
   // of the screen; the screen options above then do nothing.
   bool ram_obs = false;
+  // Report that RAM beside the screen too, as info["ram"] (EnvPool's info key).
+  bool ram_info = false;
 };
 
 class Atari final : public Env {

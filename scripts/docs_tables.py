@@ -362,6 +362,33 @@ def sync_bound() -> list[str]:
     return [*rows, "", f"Resets were {share:.1%} of the work ({data['steps']:,} steps per env, {data['date']})."]
 
 
+# What each before/after measurement in benchmarks/results/ab/ changed, by its file name's start.
+AB_CHANGES = {
+    "undrawn_frames": "Atari: frames nobody reads emulated undrawn (ALE patch 3)",
+    "reset_snapshots": "Atari: game resets from snapshots (ALE patch 1)",
+    "pgo_wheel": "the profile-guided wheel over the plain build",
+    "spin_limit": "idle workers spin only as many as the last send woke (cheap envs)",
+    "subset_stepping": "sync pools step a subset (the full step's cost)",
+    "named_batch": "results as a struct sequence (`Batch`) of numpy views",
+}
+
+
+def ab_table() -> list[str]:
+    """Before/after measurements of single changes (benchmarks/ab_rounds.py --save
+    benchmarks/results/ab/<change>_<env>_n<N>[_t<threads>].json), newest change first."""
+    rows = ["| change | env | N | threads | rounds | after / before, median (per round) |"]
+    rows.append("|---|---|---:|---:|---:|---|")
+    for change, what in AB_CHANGES.items():
+        for path in sorted((RESULTS / "ab").glob(f"{change}_*.json")):
+            d = json.loads(path.read_text())
+            ratios = d["b_over_a"]
+            rows.append(
+                f"| {what} | {d['env']} | {d['num_envs']} | {d['threads']} | {len(ratios)} | "
+                f"**{statistics.median(ratios):.3f}** ({span(ratios, '.2f')}) |"
+            )
+    return rows if len(rows) > 2 else []
+
+
 def replay_memory() -> list[str]:
     """The training page's replay-buffer sentence (benchmarks/compare.py --save
     benchmarks/results/replay_memory.json -k replay_memory)."""
@@ -433,6 +460,9 @@ def outputs() -> dict[Path, str]:
     bound_rows = sync_bound()
     if bound_rows:
         out[SNIPPETS / "sync_bound.md"] = "\n".join(bound_rows) + "\n"
+    ab_rows = ab_table()
+    if ab_rows:
+        out[SNIPPETS / "bench_ab.md"] = "\n".join(ab_rows) + "\n"
     replay_rows = replay_memory()
     if replay_rows:
         out[SNIPPETS / "replay_memory.md"] = "\n".join(replay_rows) + "\n"

@@ -12,8 +12,6 @@
 #include "ale/ale_interface.hpp"
 #include "ale/common/Constants.h"
 #include "ale/emucore/MD5.hxx"
-#include "ale/emucore/TIA.hxx"
-#include "ale/environment/stella_environment.hpp"
 #include "ale/games/RomSettings.hpp"
 #include "ale/games/Roms.hpp"
 
@@ -30,9 +28,6 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
   ale_->setFloat("repeat_action_probability", config.repeat_action_probability);
   Atari::seed(seed);
   load_rom();
-  // Observations show the last frame of a skip, and with maxpool the one before; a RAM
-  // observation none, but render() shows the last.
-  first_read_ = std::max(0, config.frame_skip - (config.maxpool && !config.ram_obs ? 2 : 1));
   const ale::ActionVect set = config.full_action_space ? ale_->getLegalActionSet() : ale_->getMinimalActionSet();
   for (ale::Action a : set) {
     actions_.push_back(static_cast<int>(a));
@@ -158,7 +153,6 @@ void Atari::load_rom() {
   if (config_.difficulty) ale_->setDifficulty(static_cast<ale::difficulty_t>(*config_.difficulty));
   rom_stale_ = false;
   rom_fresh_ = true;
-  tia_ = &dynamic_cast<ale::stella::TIA&>(ale_->theOSystem->console().mediaSource());
 }
 
 namespace {
@@ -193,11 +187,6 @@ void Atari::capture(bool pool) {
          : convert<3, false>(colour_.data(), screen, prev, n, last_.data());
 }
 
-void Atari::draw(bool on) {
-  tia_->setFastUpdate(!on);
-  ale_->environment->m_undrawn = !on;
-}
-
 void Atari::push_frame() {
   newest_ = (newest_ + 1) % config_.stack_num;
   (*resize_)(last_.data(), stack_.data() + newest_ * frame_size_);
@@ -205,7 +194,6 @@ void Atari::push_frame() {
 
 void Atari::reset() {
   if (rom_stale_) load_rom();  // reseeding ALE means reloading the ROM, as in ale-py
-  if (first_read_ > 0) draw(true);  // a reset's frames are drawn (also after a step that threw)
   rom_fresh_ = false;
   const bool fire = config_.use_fire_reset && has_fire_;
   if (continue_game_ && !game_over_) {
@@ -239,9 +227,7 @@ void Atari::step(int32_t action) {
   double reward = 0.0;
   bool life_lost = false, ended = false;
   int t = 0;
-  if (first_read_ > 0) draw(false);
   for (; t < config_.frame_skip; ++t) {
-    if (t == first_read_ && t > 0) draw(true);
     reward += ale_->act(a);
     game_over_ = ale_->game_over(/*with_truncation=*/false);
     const int lives = ale_->lives();
@@ -252,15 +238,8 @@ void Atari::step(int32_t action) {
     if (t == config_.frame_skip - 2 && !config_.ram_obs)  // the max-pool's other frame, converted with the last
       std::memcpy(prev_.data(), ale_->getScreen().getArray(), prev_.size());
   }
-  if (t < first_read_) {  // ended on a frame nobody was to read, so not drawn
-    draw(true);
-    if (!config_.ram_obs && config_.stack_num > 1) {  // the last observation's newest frame again, as EnvPool shows it
-      const int newest = newest_;
-      newest_ = (newest_ + 1) % config_.stack_num;
-      std::memcpy(stack_.data() + newest_ * frame_size_, stack_.data() + newest * frame_size_, frame_size_);
-    }
-  } else if (!config_.ram_obs) {
-    // An episode that ends on a drawn frame before the last shows that frame, unpooled.
+  if (!config_.ram_obs) {
+    // An episode that ends mid-skip shows its real last frame, unpooled.
     capture(config_.maxpool && config_.frame_skip > 1 && t == config_.frame_skip - 1);
     push_frame();
   }

@@ -14,10 +14,7 @@
 
 namespace ale {
 class ALEInterface;
-namespace stella {
-class TIA;
 }
-}  // namespace ale
 
 namespace fastpool {
 
@@ -72,14 +69,9 @@ class Atari final : public Env {
   // The screen, gray or RGB, into last_; with `pool`, the pixelwise max with prev_.
   void capture(bool pool);
   void push_frame();  // resize last_ onto the stack
-  // Whether the next frames are drawn: an undrawn frame still runs the game exactly (the TIA
-  // computes every collision) but leaves the screen as the last drawn frame showed it.
-  void draw(bool on);
 
   AtariConfig config_;
   std::unique_ptr<ale::ALEInterface> ale_;
-  ale::stella::TIA* tia_ = nullptr;  // the loaded console's, to skip drawing frames nobody reads
-  int first_read_ = 0;               // the first frame of a skip that an observation shows
   std::shared_ptr<ResetSnapshots> snapshots_;  // this game's, shared with the other envs that play it
   ResetSnapshots::Counts reset_counts_;
   std::vector<int> actions_;  // our action index -> ALE action

@@ -64,35 +64,62 @@ _ale_sub(TIA.hxx
   "    uint8_t* previousFrameBuffer() const { return myPreviousFrameBuffer; }\n"
   "    uint8_t* previousFrameBuffer() const { return myPreviousFrameBuffer; }\n    bool partialFrame() const { return myPartialFrameFlag; }  // fastpool\n")
 
-# 3. Frames nobody reads (fastpool's Atari::step): the TIA's own fast mode (ALE's
-#    fast_tia_update: the frame buffer is left unwritten, every collision the game reads is still
-#    computed), switched per frame for the frames of a skip that no observation shows; the
-#    environment then keeps the last drawn screen instead of copying the undrawn one. Measured
-#    (plain `pip install .`, benchmarks/ab_rounds.py, 10 alternated rounds, results in
-#    benchmarks/results/ab/undrawn_frames_*): Breakout N=8 on 1 thread 1.095x env steps/s, N=64
-#    on 2 threads 1.075x, Pong N=8 on 2 threads 1.034x. tests/test_atari_undrawn.py checks it.
-_ale_sub(TIA.hxx
-  "    bool partialFrame() const { return myPartialFrameFlag; }  // fastpool\n"
-  "    bool partialFrame() const { return myPartialFrameFlag; }  // fastpool\n    void setFastUpdate(bool on) { fastUpdate = on; }  // fastpool: frames nobody reads\n")
-_ale_sub(stella_environment.hpp
-  "  friend class ::fastpool::ResetSnapshots;\n"
-  "  friend class ::fastpool::ResetSnapshots;\n  bool m_undrawn = false;  // fastpool: frames are not drawn; getScreen() keeps the last drawn one\n")
-_ale_sub(stella_environment.cpp
-  "  // Parse screen and RAM into their respective data structures\n  processScreen();\n"
-  "  // Parse screen and RAM into their respective data structures\n  if (!m_undrawn) processScreen();\n")
+# 2. Colour-averaging tables made on first use, not with every environment: ALE builds them (a
+#    nearest-colour search for each of 64^3 colours over the 128 of the palette) each time a ROM
+#    is loaded, which a pool does for every env it makes and every env it reseeds, though only
+#    colour averaging reads them (fastpool never turns it on). The palette they read is set
+#    before the environment is built and changes only with the next load, so the tables are the
+#    same. Measured (plain `pip install .`, 2 cores, Breakout, 64 envs on 2 threads): make() and
+#    the first reset 3.0-4.3 s -> 0.5-1.0 s, a reset with new seeds 2.6-3.9 s -> 0.6-0.9 s (ale-py
+#    0.12.1's AtariVectorEnv: 13 s and 3.7 s; EnvPool 1.2.7: 7.5 s to its first observation).
+_ale_sub(phosphor_blend.hpp
+  "  uint8_t m_phosphor_blend_ratio;\n"
+  "  uint8_t m_phosphor_blend_ratio;\n  bool m_tables_made = false;  // fastpool: made on first use\n")
+_ale_sub(phosphor_blend.cpp
+  "  m_phosphor_blend_ratio = 77;\n\n  makeAveragePalette();\n"
+  "  m_phosphor_blend_ratio = 77;\n")
+_ale_sub(phosphor_blend.cpp
+  "  Console& console = m_osystem->console();\n"
+  "  if (!m_tables_made) {\n    makeAveragePalette();\n    m_tables_made = true;\n  }\n  Console& console = m_osystem->console();\n")
 
-# 4. The TIA's pixel loop for mixed objects (the default case of updateFrameScanline, and of its
-#    fast twin that frames nobody reads run) in two passes a compiler vectorizes: which objects
-#    each pixel shows (no branches, the loop invariants in locals: a pixel store through a uint8_t
-#    pointer may alias any member, so each was reloaded per pixel), and for each object the union
-#    of the objects seen with it, from which the collisions follow (ALE's collision table is one
-#    bit per pair of objects); then, on drawn frames, the colours, as before. The same bits from
-#    the same tables, so the same pixels and collisions. Measured (plain `pip install .`,
-#    benchmarks/ab_rounds.py, 10 alternated rounds, results in benchmarks/results/ab/
-#    tia_pixel_passes_*): Breakout N=8 on 1 thread 1.061x env steps/s, N=64 on 2 threads 1.042x,
-#    Pong N=8 on 2 threads 1.031x. tests/test_atari_undrawn.py and test_atari_snapshots.py check it.
-set(_tia_objects [=[
-        // fastpool: which objects each pixel shows, and each object's companions (see ale_patches)
+# 3. The TIA's pixel loop for pixels that show several objects (the default case of
+#    updateFrameScanline) in two passes a compiler vectorizes: which objects each pixel shows (no
+#    branches, the loop invariants in locals: a pixel store through a uint8_t pointer may alias
+#    any member, so each was reloaded per pixel) and, for each object, the union of the objects
+#    seen with it, from which the collisions follow (ALE's collision table is one bit per pair of
+#    objects); then the colours, as before. The same bits from the same tables, so the same
+#    pixels and collisions. Measured (plain `pip install .`, benchmarks/ab_rounds.py, 10
+#    alternated rounds, results in benchmarks/results/ab/tia_pixel_passes_*): Breakout N=8 on 1
+#    thread 1.045x env steps/s, N=64 on 2 threads 1.047x, Pong N=8 on 2 threads 1.066x.
+#    tests/test_atari_every_rom.py checks it.
+_ale_sub(TIA.cxx
+[=[
+        for(; myFramePointer < ending; ++myFramePointer, ++hpos)
+        {
+          uint8_t enabled = (myPF & myCurrentPFMask[hpos]) ? myPFBit : 0;
+
+          if((myEnabledObjects & myBLBit) && myCurrentBLMask[hpos])
+            enabled |= myBLBit;
+
+          if(myCurrentGRP1 & myCurrentP1Mask[hpos])
+            enabled |= myP1Bit;
+
+          if((myEnabledObjects & myM1Bit) && myCurrentM1Mask[hpos])
+            enabled |= myM1Bit;
+
+          if(myCurrentGRP0 & myCurrentP0Mask[hpos])
+            enabled |= myP0Bit;
+
+          if((myEnabledObjects & myM0Bit) && myCurrentM0Mask[hpos])
+            enabled |= myM0Bit;
+
+          myCollision |= ourCollisionTable[enabled];
+          *myFramePointer = myColor[myPriorityEncoder[hpos < 80 ? 0 : 1]
+              [enabled | myPlayfieldPriorityAndScore]];
+        }
+]=]
+[=[
+        // fastpool: which objects each pixel shows, and each object's companions (ale_patches.cmake)
         const uint32_t pf = myPF;
         const uint32_t* pfMask = myCurrentPFMask + hpos;
         const uint8_t blOn = (myEnabledObjects & myBLBit) ? 0xFF : 0;
@@ -125,86 +152,12 @@ set(_tia_objects [=[
         const uint8_t with[6] = {withP0, withM0, withP1, withM1, withBL, withPF};
         for(int a = 0; a < 6; ++a)
           myCollision |= uint16_t(ourCollisionTable[with[a]] & ourCollisionTable[63] & ~ourCollisionTable[63 ^ (1 << a)]);
-]=])
-_ale_sub(TIA.cxx
-[=[
-        for(; myFramePointer < ending; ++myFramePointer, ++hpos)
-        {
-          uint8_t enabled = (myPF & myCurrentPFMask[hpos]) ? myPFBit : 0;
-
-          if((myEnabledObjects & myBLBit) && myCurrentBLMask[hpos])
-            enabled |= myBLBit;
-
-          if(myCurrentGRP1 & myCurrentP1Mask[hpos])
-            enabled |= myP1Bit;
-
-          if((myEnabledObjects & myM1Bit) && myCurrentM1Mask[hpos])
-            enabled |= myM1Bit;
-
-          if(myCurrentGRP0 & myCurrentP0Mask[hpos])
-            enabled |= myP0Bit;
-
-          if((myEnabledObjects & myM0Bit) && myCurrentM0Mask[hpos])
-            enabled |= myM0Bit;
-
-          myCollision |= ourCollisionTable[enabled];
-          *myFramePointer = myColor[myPriorityEncoder[hpos < 80 ? 0 : 1]
-              [enabled | myPlayfieldPriorityAndScore]];
-        }
-]=]
-"${_tia_objects}        const uint8_t pps = myPlayfieldPriorityAndScore;
+        const uint8_t pps = myPlayfieldPriorityAndScore;
         uint8_t* frame = myFramePointer;
         for(uint32_t i = 0; i < clocksToUpdate; ++i, ++hpos)
           frame[i] = uint8_t(myColor[myPriorityEncoder[hpos < 80 ? 0 : 1][objects[i] | pps]]);
         myFramePointer = ending;
-")
-_ale_sub(TIA.cxx
-[=[
-        for(; myFramePointer < ending; ++myFramePointer, ++hpos)
-        {
-          uint8_t enabled = (myPF & myCurrentPFMask[hpos]) ? myPFBit : 0;
-
-          if((myEnabledObjects & myBLBit) && myCurrentBLMask[hpos])
-            enabled |= myBLBit;
-
-          if(myCurrentGRP1 & myCurrentP1Mask[hpos])
-            enabled |= myP1Bit;
-
-          if((myEnabledObjects & myM1Bit) && myCurrentM1Mask[hpos])
-            enabled |= myM1Bit;
-
-          if(myCurrentGRP0 & myCurrentP0Mask[hpos])
-            enabled |= myP0Bit;
-
-          if((myEnabledObjects & myM0Bit) && myCurrentM0Mask[hpos])
-            enabled |= myM0Bit;
-
-          myCollision |= ourCollisionTable[enabled];
-          /* @strip *myFramePointer = myColor[myPriorityEncoder[hpos < 80 ? 0 : 1]
-              [enabled | myPlayfieldPriorityAndScore]]; */
-        }
-]=]
-"${_tia_objects}        (void)objects;
-        myFramePointer = ending;
-")
-
-# 2. Colour-averaging tables made on first use, not with every environment: ALE builds them (a
-#    nearest-colour search for each of 64^3 colours over the 128 of the palette) each time a ROM
-#    is loaded, which a pool does for every env it makes and every env it reseeds, though only
-#    colour averaging reads them (fastpool never turns it on). The palette they read is set
-#    before the environment is built and changes only with the next load, so the tables are the
-#    same. Measured (plain `pip install .`, 2 cores, Breakout, 64 envs on 2 threads): make() and
-#    the first reset 3.0-4.3 s -> 0.5-1.0 s, a reset with new seeds 2.6-3.9 s -> 0.6-0.9 s (ale-py
-#    0.12.1's AtariVectorEnv: 13 s and 3.7 s; EnvPool 1.2.7: 7.5 s to its first observation).
-_ale_sub(phosphor_blend.hpp
-  "  uint8_t m_phosphor_blend_ratio;\n"
-  "  uint8_t m_phosphor_blend_ratio;\n  bool m_tables_made = false;  // fastpool: made on first use\n")
-_ale_sub(phosphor_blend.cpp
-  "  m_phosphor_blend_ratio = 77;\n\n  makeAveragePalette();\n"
-  "  m_phosphor_blend_ratio = 77;\n")
-_ale_sub(phosphor_blend.cpp
-  "  Console& console = m_osystem->console();\n"
-  "  if (!m_tables_made) {\n    makeAveragePalette();\n    m_tables_made = true;\n  }\n  Console& console = m_osystem->console();\n")
+]=])
 
 # Write a changed file only when its text changed, so that a re-configure rebuilds nothing.
 foreach(_f IN LISTS _ale_patched_files)

@@ -364,7 +364,8 @@ def sync_bound() -> list[str]:
 
 # What each before/after measurement in benchmarks/results/ab/ changed, by its file name's start.
 AB_CHANGES = {
-    "tia_pixel_passes": "Atari: the TIA's pixel loop in two vectorized passes (ALE patch 4)",
+    "tia_colour_selects": "Atari: the TIA's colours as selects, not table lookups (ALE patch 3)",
+    "tia_pixel_passes": "Atari: the TIA's pixel loop in two vectorized passes (ALE patch 3)",
     "reset_snapshots": "Atari: game resets from snapshots (ALE patch 1)",
     "pgo_wheel": "the profile-guided wheel over the plain build",
     "spin_limit": "idle workers spin only as many as the last send woke (cheap envs)",

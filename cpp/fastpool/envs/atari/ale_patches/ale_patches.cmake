@@ -87,10 +87,13 @@ _ale_sub(phosphor_blend.cpp
 #    branches, the loop invariants in locals: a pixel store through a uint8_t pointer may alias
 #    any member, so each was reloaded per pixel) and, for each object, the union of the objects
 #    seen with it, from which the collisions follow (ALE's collision table is one bit per pair of
-#    objects); then the colours, as before. The same bits from the same tables, so the same
+#    objects); then the colours. The same bits from the same tables and rules, so the same
 #    pixels and collisions. Measured (plain `pip install .`, benchmarks/ab_rounds.py, 10
 #    alternated rounds, results in benchmarks/results/ab/tia_pixel_passes_*): Breakout N=8 on 1
-#    thread 1.045x env steps/s, N=64 on 2 threads 1.047x, Pong N=8 on 2 threads 1.066x.
+#    thread 1.045x env steps/s, N=64 on 2 threads 1.047x, Pong N=8 on 2 threads 1.066x. The
+#    colours then as selects on the objects (myPriorityEncoder's rules; the halves apart, for the
+#    score mode), not two table lookups per pixel (tia_colour_selects_*): Breakout N=8 on 1 thread
+#    1.034x, N=64 on 2 threads 1.012x, Pong N=8 on 2 threads 0.977x (on 1 thread 1.000x).
 #    tests/test_atari_every_rom.py checks it.
 _ale_sub(TIA.cxx
 [=[
@@ -152,10 +155,28 @@ _ale_sub(TIA.cxx
         const uint8_t with[6] = {withP0, withM0, withP1, withM1, withBL, withPF};
         for(int a = 0; a < 6; ++a)
           myCollision |= uint16_t(ourCollisionTable[with[a]] & ourCollisionTable[63] & ~ourCollisionTable[63 ^ (1 << a)]);
-        const uint8_t pps = myPlayfieldPriorityAndScore;
+        // The colours: myPriorityEncoder's rules as selects, the left and right halves apart (the
+        // score mode colours the playfield as player 0 on the left, player 1 on the right).
+        const bool priority = myPlayfieldPriorityAndScore & PriorityBit;
+        const bool score = myPlayfieldPriorityAndScore & ScoreBit;
+        const uint8_t bk = uint8_t(myColor[0]), cpf = uint8_t(myColor[1]);
+        const uint8_t cp0 = uint8_t(myColor[2]), cp1 = uint8_t(myColor[3]);
         uint8_t* frame = myFramePointer;
-        for(uint32_t i = 0; i < clocksToUpdate; ++i, ++hpos)
-          frame[i] = uint8_t(myColor[myPriorityEncoder[hpos < 80 ? 0 : 1][objects[i] | pps]]);
+        auto colour = [&](uint32_t from, uint32_t to, bool left) {
+          const uint8_t pfColour = (score && !priority) ? (left ? cp0 : cp1) : cpf;
+          const uint8_t p1Colour = (score && !priority && left) ? cp0 : cp1;  // over the left score
+          for(uint32_t i = from; i < to; ++i)
+          {
+            const uint8_t e = objects[i];
+            const bool p0 = e & (myP0Bit | myM0Bit), p1 = e & (myP1Bit | myM1Bit);
+            const bool pf = e & myPFBit, bl = e & myBLBit;
+            frame[i] = priority ? ((pf || bl) ? cpf : p0 ? cp0 : p1 ? cp1 : bk)
+                                : (p0 ? cp0 : p1 ? (pf ? p1Colour : cp1) : pf ? pfColour : bl ? cpf : bk);
+          }
+        };
+        const uint32_t left = hpos < 80 ? std::min<uint32_t>(clocksToUpdate, 80 - hpos) : 0;
+        colour(0, left, true);
+        colour(left, clocksToUpdate, false);
         myFramePointer = ending;
 ]=])
 

@@ -174,7 +174,7 @@ _ale_sub(TIA.cxx
                                 : (p0 ? cp0 : p1 ? (pf ? p1Colour : cp1) : pf ? pfColour : bl ? cpf : bk);
           }
         };
-        const uint32_t left = hpos < 80 ? std::min<uint32_t>(clocksToUpdate, 80 - hpos) : 0;
+        const uint32_t left = hpos >= 80 ? 0 : (clocksToUpdate < 80 - hpos ? clocksToUpdate : 80 - hpos);
         colour(0, left, true);
         colour(left, clocksToUpdate, false);
         myFramePointer = ending;

@@ -1,6 +1,7 @@
 # Changes to ALE, made at configure time to a copy of its unmodified sources (fetched by package
 # name): token substitutions, each of which must match exactly once. Each says what it does and
-# what it measured; tests/test_atari_snapshots.py checks the changed emulator against ale-py's.
+# what it measured; tests/test_atari_every_rom.py and test_atari_snapshots.py check the changed
+# emulator against ale-py's.
 #
 # In:  FASTPOOL_ALE_SOURCE_DIR (unmodified).  Out: FASTPOOL_ALE_PATCHED_DIR (to build from).
 

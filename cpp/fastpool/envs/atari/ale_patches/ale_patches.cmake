@@ -137,25 +137,35 @@ _ale_sub(TIA.cxx
         const uint8_t grp0 = myCurrentGRP0;
         const uint8_t grp1 = myCurrentGRP1;
         uint8_t objects[228];  // clocksToUpdate <= 228, a scanline's clocks
-        uint8_t withP0 = 0, withM0 = 0, withP1 = 0, withM1 = 0, withBL = 0, withPF = 0;
+        uint8_t shared = 0;  // nonzero if a pixel shows two objects or more
         for(uint32_t i = 0; i < clocksToUpdate; ++i)
         {
           const uint8_t e = uint8_t((((pf & pfMask[i]) != 0) << 5) | (((blMask[i] & blOn) != 0) << 4) |
               (((m1Mask[i] & m1On) != 0) << 3) | (((p1Mask[i] & grp1) != 0) << 2) |
               (((m0Mask[i] & m0On) != 0) << 1) | ((p0Mask[i] & grp0) != 0));
           objects[i] = e;
-          withP0 |= (e & myP0Bit) ? e : 0;
-          withM0 |= (e & myM0Bit) ? e : 0;
-          withP1 |= (e & myP1Bit) ? e : 0;
-          withM1 |= (e & myM1Bit) ? e : 0;
-          withBL |= (e & myBLBit) ? e : 0;
-          withPF |= (e & myPFBit) ? e : 0;
+          shared |= e & uint8_t(e - 1);
         }
-        // An object's collisions: the pairs it forms with its companions (the table's bits of
-        // pairs that hold it: all pairs' bits but those of the other five objects).
-        const uint8_t with[6] = {withP0, withM0, withP1, withM1, withBL, withPF};
-        for(int a = 0; a < 6; ++a)
-          myCollision |= uint16_t(ourCollisionTable[with[a]] & ourCollisionTable[63] & ~ourCollisionTable[63 ^ (1 << a)]);
+        // The collisions of pixels that show several objects: each object's companions (the
+        // union of the objects seen with it) and the pairs it forms with them (ALE's collision
+        // table has one bit per pair: all pairs' bits but those of the other five objects).
+        if(shared)
+        {
+          uint8_t withP0 = 0, withM0 = 0, withP1 = 0, withM1 = 0, withBL = 0, withPF = 0;
+          for(uint32_t i = 0; i < clocksToUpdate; ++i)
+          {
+            const uint8_t e = objects[i];
+            withP0 |= (e & myP0Bit) ? e : 0;
+            withM0 |= (e & myM0Bit) ? e : 0;
+            withP1 |= (e & myP1Bit) ? e : 0;
+            withM1 |= (e & myM1Bit) ? e : 0;
+            withBL |= (e & myBLBit) ? e : 0;
+            withPF |= (e & myPFBit) ? e : 0;
+          }
+          const uint8_t with[6] = {withP0, withM0, withP1, withM1, withBL, withPF};
+          for(int a = 0; a < 6; ++a)
+            myCollision |= uint16_t(ourCollisionTable[with[a]] & ourCollisionTable[63] & ~ourCollisionTable[63 ^ (1 << a)]);
+        }
         // The colours: myPriorityEncoder's rules as selects, the left and right halves apart (the
         // score mode colours the playfield as player 0 on the left, player 1 on the right).
         const bool priority = myPlayfieldPriorityAndScore & PriorityBit;

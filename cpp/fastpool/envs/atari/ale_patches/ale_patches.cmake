@@ -173,17 +173,27 @@ _ale_sub(TIA.cxx
         const uint8_t bk = uint8_t(myColor[0]), cpf = uint8_t(myColor[1]);
         const uint8_t cp0 = uint8_t(myColor[2]), cp1 = uint8_t(myColor[3]);
         uint8_t* frame = myFramePointer;
+        auto on = [](uint8_t bits) { return uint8_t(0 - uint8_t(bits != 0)); };  // a select's mask
+        auto pick = [](uint8_t mask, uint8_t a, uint8_t b) { return uint8_t((a & mask) | (b & ~mask)); };
         auto colour = [&](uint32_t from, uint32_t to, bool left) {
           const uint8_t pfColour = (score && !priority) ? (left ? cp0 : cp1) : cpf;
           const uint8_t p1Colour = (score && !priority && left) ? cp0 : cp1;  // over the left score
-          for(uint32_t i = from; i < to; ++i)
-          {
-            const uint8_t e = objects[i];
-            const bool p0 = e & (myP0Bit | myM0Bit), p1 = e & (myP1Bit | myM1Bit);
-            const bool pf = e & myPFBit, bl = e & myBLBit;
-            frame[i] = priority ? ((pf || bl) ? cpf : p0 ? cp0 : p1 ? cp1 : bk)
-                                : (p0 ? cp0 : p1 ? (pf ? p1Colour : cp1) : pf ? pfColour : bl ? cpf : bk);
-          }
+          if(priority)
+            for(uint32_t i = from; i < to; ++i)
+            {
+              const uint8_t e = objects[i];
+              frame[i] = pick(on(e & (myPFBit | myBLBit)), cpf,
+                  pick(on(e & (myP0Bit | myM0Bit)), cp0, pick(on(e & (myP1Bit | myM1Bit)), cp1, bk)));
+            }
+          else
+            for(uint32_t i = from; i < to; ++i)
+            {
+              const uint8_t e = objects[i];
+              const uint8_t pf = on(e & myPFBit);
+              frame[i] = pick(on(e & (myP0Bit | myM0Bit)), cp0,
+                  pick(on(e & (myP1Bit | myM1Bit)), pick(pf, p1Colour, cp1),
+                      pick(pf, pfColour, pick(on(e & myBLBit), cpf, bk))));
+            }
         };
         const uint32_t left = hpos >= 80 ? 0 : (clocksToUpdate < 80 - hpos ? clocksToUpdate : 80 - hpos);
         colour(0, left, true);

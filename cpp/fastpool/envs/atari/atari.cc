@@ -11,6 +11,8 @@
 
 #include "ale/ale_interface.hpp"
 #include "ale/common/Constants.h"
+#include "ale/emucore/Console.hxx"
+#include "ale/emucore/MediaSrc.hxx"
 #include "ale/emucore/MD5.hxx"
 #include "ale/games/RomSettings.hpp"
 #include "ale/games/Roms.hpp"
@@ -52,8 +54,7 @@ Atari::Atari(const AtariConfig& config, uint64_t seed)
     palette.applyPaletteGrayscale(colour_.data(), index.data(), 256);
   else
     palette.applyPaletteRGB(colour_.data(), index.data(), 256);
-  prev_.resize(static_cast<size_t>(screen_height_) * screen_width_);
-  last_.resize(prev_.size() * channels_);
+  last_.resize(static_cast<size_t>(screen_height_) * screen_width_ * channels_);
   resize_ = std::make_unique<AreaResize>(screen_height_, screen_width_, config.img_height, config.img_width, channels_);
 }
 
@@ -176,9 +177,12 @@ void convert(const uint8_t* colour, const uint8_t* src, const uint8_t* prev, siz
 }  // namespace
 
 void Atari::capture(bool pool) {
-  const uint8_t* screen = ale_->getScreen().getArray();
-  const uint8_t* prev = prev_.data();
-  const size_t n = prev_.size();
+  // ALE's screen is the TIA's newest frame buffer (copied out only when read); the buffer
+  // before it holds the frame before, the max-pool's other frame.
+  const ale::stella::MediaSource& tia = ale_->theOSystem->console().mediaSource();
+  const uint8_t* screen = tia.currentFrameBuffer();
+  const uint8_t* prev = tia.previousFrameBuffer();
+  const size_t n = static_cast<size_t>(screen_height_) * screen_width_;
   if (config_.gray_scale)
     pool ? convert<1, true>(colour_.data(), screen, prev, n, last_.data())
          : convert<1, false>(colour_.data(), screen, prev, n, last_.data());
@@ -235,8 +239,6 @@ void Atari::step(int32_t action) {
     lives_ = lives;
     ended = game_over_ || (config_.episodic_life && life_lost);
     if (ended || t == config_.frame_skip - 1) break;
-    if (t == config_.frame_skip - 2 && !config_.ram_obs)  // the max-pool's other frame, converted with the last
-      std::memcpy(prev_.data(), ale_->getScreen().getArray(), prev_.size());
   }
   if (!config_.ram_obs) {
     // An episode that ends mid-skip shows its real last frame, unpooled.

@@ -66,7 +66,7 @@ class Atari final : public Env {
 
  private:
   void load_rom();  // with ale_seed_
-  // The screen, gray or RGB, into last_; with `pool`, the pixelwise max with prev_.
+  // The screen, gray or RGB, into last_; with `pool`, the pixelwise max with the frame before.
   void capture(bool pool);
   void push_frame();  // resize last_ onto the stack
 
@@ -83,7 +83,6 @@ class Atari final : public Env {
   int screen_height_, screen_width_;  // 210 x 160 for most games
   size_t frame_size_;  // one preprocessed frame: channels x img_height x img_width
   std::vector<uint8_t> colour_;       // palette index -> channels bytes (gray or RGB)
-  std::vector<uint8_t> prev_;         // the second-to-last screen of a skip, palette indices
   std::vector<uint8_t> last_;         // the last screen, converted (and pooled)
   std::vector<uint8_t> stack_;        // stack_num frames, a ring
   int newest_ = 0;                    // ring index of the newest frame

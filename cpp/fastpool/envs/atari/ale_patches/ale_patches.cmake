@@ -201,6 +201,21 @@ _ale_sub(TIA.cxx
         myFramePointer = ending;
 ]=])
 
+# 4. The screen copied out of the TIA when it is read, not after every frame: ALE copies each
+#    frame's 33,600 pixels into its screen (processScreen), which fastpool reads once a step or
+#    not at all (it reads the TIA's two frame buffers, the pair it max-pools). getScreen() makes
+#    the copy if a frame came since the last one, from the same buffer, which nothing but the
+#    next frame changes, so it returns the same screen. Measured: see the closing line below.
+_ale_sub(stella_environment.hpp
+  "  const ALEScreen& getScreen() const { return m_screen; }\n"
+  "  const ALEScreen& getScreen() const {\n    if (m_screen_stale) copyScreen();  // fastpool: copied when read\n    return m_screen;\n  }\n")
+_ale_sub(stella_environment.hpp
+  "  ALEScreen m_screen; // The current ALE screen (possibly colour-averaged)\n"
+  "  mutable ALEScreen m_screen; // The current ALE screen (possibly colour-averaged)\n  mutable bool m_screen_stale = false;  // fastpool: a frame came since m_screen was copied\n  void copyScreen() const;\n")
+_ale_sub(stella_environment.cpp
+  "    // Copy screen over and we're done!\n    std::memcpy(m_screen.getArray(),\n           m_osystem->console().mediaSource().currentFrameBuffer(),\n           m_screen.arraySize());\n  }\n}\n"
+  "    m_screen_stale = true;  // fastpool: copied when read\n  }\n}\n\nvoid StellaEnvironment::copyScreen() const {\n  std::memcpy(m_screen.getArray(),\n         m_osystem->console().mediaSource().currentFrameBuffer(),\n         m_screen.arraySize());\n  m_screen_stale = false;\n}\n")
+
 # Write a changed file only when its text changed, so that a re-configure rebuilds nothing.
 foreach(_f IN LISTS _ale_patched_files)
   get_filename_component(_name "${_f}" NAME)

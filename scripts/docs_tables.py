@@ -364,6 +364,8 @@ def sync_bound() -> list[str]:
 
 # What each before/after measurement in benchmarks/results/ab/ changed, by its file name's start.
 AB_CHANGES = {
+    "screen_when_read": "Atari: ALE's screen copied when read, the max-pool from the TIA's buffers (ALE patch 4)",
+    "tia_shared_pixels": "Atari: collisions sought only where pixels overlap; colours as mask selects (ALE patch 3)",
     "tia_colour_selects": "Atari: the TIA's colours as selects, not table lookups (ALE patch 3)",
     "tia_pixel_passes": "Atari: the TIA's pixel loop in two vectorized passes (ALE patch 3)",
     "reset_snapshots": "Atari: game resets from snapshots (ALE patch 1)",

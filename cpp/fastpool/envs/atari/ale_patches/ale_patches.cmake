@@ -84,18 +84,19 @@ _ale_sub(phosphor_blend.cpp
   "  if (!m_tables_made) {\n    makeAveragePalette();\n    m_tables_made = true;\n  }\n  Console& console = m_osystem->console();\n")
 
 # 3. The TIA's pixel loop for pixels that show several objects (the default case of
-#    updateFrameScanline) in two passes a compiler vectorizes: which objects each pixel shows (no
+#    updateFrameScanline) in passes a compiler vectorizes: which objects each pixel shows (no
 #    branches, the loop invariants in locals: a pixel store through a uint8_t pointer may alias
-#    any member, so each was reloaded per pixel) and, for each object, the union of the objects
-#    seen with it, from which the collisions follow (ALE's collision table is one bit per pair of
-#    objects); then the colours. The same bits from the same tables and rules, so the same
-#    pixels and collisions. Measured (plain `pip install .`, benchmarks/ab_rounds.py, 10
-#    alternated rounds, results in benchmarks/results/ab/tia_pixel_passes_*): Breakout N=8 on 1
-#    thread 1.045x env steps/s, N=64 on 2 threads 1.047x, Pong N=8 on 2 threads 1.066x. The
-#    colours then as selects on the objects (myPriorityEncoder's rules; the halves apart, for the
-#    score mode), not two table lookups per pixel (tia_colour_selects_*): Breakout N=8 on 1 thread
-#    1.034x, N=64 on 2 threads 1.012x, Pong N=8 on 2 threads 0.977x (on 1 thread 1.000x).
-#    tests/test_atari_every_rom.py checks it.
+#    any member, so each was reloaded per pixel); only if some pixel shows two objects or more,
+#    for each object the union of the objects seen with it, from which the collisions follow
+#    (ALE's collision table is one bit per pair of objects; a lone object collides with nothing);
+#    then the colours, myPriorityEncoder's rules as mask selects (the halves apart, for the score
+#    mode), not two table lookups per pixel. The same bits from the same tables and rules, so the
+#    same pixels and collisions; tests/test_atari_every_rom.py checks it. Measured (plain `pip
+#    install .`, benchmarks/ab_rounds.py, 10 alternated rounds, benchmarks/results/ab/): the first
+#    form (tia_pixel_passes_*) Breakout N=8 on 1 thread 1.045x env steps/s, N=64 on 2 threads
+#    1.047x, Pong N=8 on 2 threads 1.066x; colours as selects (tia_colour_selects_*) 1.034x,
+#    1.012x, 0.977x; collisions only where objects overlap and the selects as masks, which made
+#    every colour loop vector code (tia_shared_pixels_*) 1.106x, 1.103x, 1.007x.
 _ale_sub(TIA.cxx
 [=[
         for(; myFramePointer < ending; ++myFramePointer, ++hpos)
@@ -205,7 +206,8 @@ _ale_sub(TIA.cxx
 #    frame's 33,600 pixels into its screen (processScreen), which fastpool reads once a step or
 #    not at all (it reads the TIA's two frame buffers, the pair it max-pools). getScreen() makes
 #    the copy if a frame came since the last one, from the same buffer, which nothing but the
-#    next frame changes, so it returns the same screen. Measured: see the closing line below.
+#    next frame changes, so it returns the same screen. Measured (screen_when_read_*, as above):
+#    Breakout N=8 on 1 thread 1.022x, N=64 on 2 threads 1.036x, Pong N=8 on 2 threads 1.013x.
 _ale_sub(stella_environment.hpp
   "  const ALEScreen& getScreen() const { return m_screen; }\n"
   "  const ALEScreen& getScreen() const {\n    if (m_screen_stale) copyScreen();  // fastpool: copied when read\n    return m_screen;\n  }\n")

@@ -126,3 +126,48 @@ def test_partial_reset_keeps_the_others_as_the_per_env_path_does(name):
     for a, b in zip(*results):
         for x, y in zip(a[:7], b[:7]):
             assert np.asarray(x).tobytes() == np.asarray(y).tobytes()
+
+
+@pytest.mark.parametrize("autoreset", MODES[:2], ids=lambda m: m.name)
+@pytest.mark.parametrize("name", ["CartPole", "Pendulum"])
+def test_sends_of_every_env_split_among_threads_step_as_one_thread_does(name, autoreset):
+    """Enough cheap envs that a send of all of them is split, a part per thread engaged (the
+    caller's part or not, the owners' chunks and the ones stolen from a part's end); sends of
+    some envs between them take the queue. Every thread count gives one thread's results."""
+    n, steps = 3000, 120
+
+    def run(num_threads):
+        pool = _core.make_classic_control(name, n, num_threads, n, autoreset, SEED, 25, batched=True)
+        rng = np.random.default_rng(2)
+        out = [pool.reset(None)]
+        for t in range(steps):
+            if pool.action_dim:
+                a = rng.uniform(-3, 3, size=(n, pool.action_dim)).astype(np.float32)
+            else:
+                a = rng.integers(0, pool.num_actions, size=n)
+            how = t % 5
+            if how == 0:  # some envs only, through the queue
+                ids = np.flatnonzero(rng.random(n) < 0.3)
+                pool.send(a[ids], ids)
+                out.append(pool.recv(help=t % 2 == 0))
+            elif how == 1:  # the caller does not help: the workers share every part
+                pool.send(a, None)
+                out.append(pool.recv(help=False))
+            elif how == 2:  # it helps without a part of its own: it steals
+                pool.send(a, None)
+                out.append(pool.recv(help=True))
+            elif t % 37 == 3:
+                out.append(pool.reset(np.arange(n, dtype=np.uint64) + t))
+            else:
+                out.append(pool.step(a))
+        pool.close()
+        return [[np.asarray(f).copy() for f in (b.env_id, b.obs, b.reward, b.terminated, b.truncated,
+                                                  b.elapsed_step)] for b in out]  # fmt: skip
+
+    ref = run(1)
+    assert any(b[4].any() for b in ref)  # episodes were truncated
+    for threads in (2, 3, 4):
+        got = run(threads)
+        for t, (a, b) in enumerate(zip(got, ref)):
+            for field, x, y in zip(["env_id", "obs", "reward", "terminated", "truncated", "elapsed_step"], a, b):
+                assert x.tobytes() == y.tobytes(), f"{name} {autoreset.name} {threads} threads, batch {t}: {field}"

@@ -265,6 +265,7 @@ class PyPool {
   }
 
   void send(const py::handle& actions, const py::handle& env_ids) {
+    if (env_ids.is_none()) return send_actions(actions, nullptr, pool_.num_envs(), /*caller_helps=*/false);
     auto ids = as_ids(env_ids);
     send_actions(actions, ids.data(), ids.size(), /*caller_helps=*/false);
   }

@@ -260,13 +260,11 @@ class VectorEnv(Unshareable, FixedSpaces, gymnasium.vector.VectorEnv):
         """Queue one step for each env in `env_ids` (default: all envs), one action each. In a
         sync pool the next `recv()` returns the results of the envs sent since the last one,
         in env id order; in an async pool, the first `batch_size` envs to finish."""
-        if env_ids is None:
-            env_ids = np.arange(self.num_envs)
         if self._ended is not None:
-            ids = valid_env_ids(env_ids, self.num_envs)
+            ids = valid_env_ids(np.arange(self.num_envs) if env_ids is None else env_ids, self.num_envs)
             if ids is not None:  # else the engine refuses them, naming the problem
                 check_not_ended(self._ended[ids], ids)
-        self._core.send(actions, env_ids)
+        self._core.send(actions, env_ids)  # None: every env, which the engine may split among its threads
 
     def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """The next results, (obs, reward, terminated, truncated, info), one row per env, its id

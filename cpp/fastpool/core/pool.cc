@@ -62,6 +62,7 @@ Pool::Pool(EnvSpec spec, std::unique_ptr<BatchEnv> envs, PoolOptions options)
       started_(envs_->size(), 0),
       seen_(envs_->size(), 0),
       queue_(envs_->size()),
+      parts_(options.num_threads + 1),
       slots_(envs_->size() / batch_size_ + 2),
       creator_pid_(process_id()) {
   for (Slot& s : slots_) s.batch = std::make_shared<Batch>(spec_, batch_size_, autoreset_ == Autoreset::kSameStep);
@@ -72,7 +73,7 @@ Pool::Pool(EnvSpec spec, std::unique_ptr<BatchEnv> envs, PoolOptions options)
                              " (no address space left for their stacks); ask for fewer num_threads");
   workers_.reserve(options.num_threads);
   try {
-    for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+    for (int t = 0; t < options.num_threads; ++t) workers_.emplace_back([this, t] { worker_loop(t); });
   } catch (const std::system_error& e) {  // the OS refused a thread: end the ones started, say so
     const size_t started = workers_.size();
     close();
@@ -296,13 +297,28 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   const int64_t by_time = std::max<int64_t>(1, kChunkNs / ns);
   chunk_.store(static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(n / (4 * engaged), by_time), 1, kMaxChunk)),
                std::memory_order_relaxed);
+  const bool cheap = ns <= kSlowEnvNs;
+  // Sending every env, nothing else is queued or running (all were idle): the send may be
+  // split. CartPole N=4096 on 2 threads: envs moving between cores each step cost ~1/3 of it.
+  if (!env_ids && sync_ && cheap && engaged > 1) {
+    // Published part by part (release): a thread that claims from a part sees the ids and base.
+    split_base_.store(tail, std::memory_order_relaxed);
+    caller_part_.store(caller_helps, std::memory_order_relaxed);
+    for (int p = 0; p < engaged; ++p) {
+      const uint64_t lo = static_cast<uint64_t>(n) * p / engaged, hi = static_cast<uint64_t>(n) * (p + 1) / engaged;
+      parts_[p].span.store(lo | hi << 32, std::memory_order_release);
+    }
+    num_parts_.store(engaged, std::memory_order_release);
+    head_.store(tail + n, std::memory_order_relaxed);  // none of it for the ring's claims
+  } else {
+    num_parts_.store(0, std::memory_order_relaxed);
+  }
   tail_.store(tail + n, std::memory_order_release);
   // Cheap envs (CartPole): as many idle workers spin as this send woke, and a send wakes only
   // the sleepers the spinners do not cover (a spinning thread checks the invitation once more
   // before it sleeps): a spinner beyond them took a core from the working threads (CartPole
   // N=4096 on 2 threads: 1.11-1.18x). Slow envs (Atari) keep every idle worker spinning and wake
   // the sleepers as well: limiting them cost Breakout N=8 on 2 threads up to 14%.
-  const bool cheap = ns <= kSlowEnvNs;
   wanted_.store(cheap ? std::max(wake, 0) : threads, std::memory_order_relaxed);
 
   if (wake <= 0) return;
@@ -319,13 +335,43 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   }
 }
 
-bool Pool::run_some() {
+bool Pool::claim_part(int who, int32_t* ids, int& count) {
+  const int parts = num_parts_.load(std::memory_order_acquire);
+  if (parts == 0) return false;
+  const bool caller_part = caller_part_.load(std::memory_order_relaxed);
+  const int workers_parts = caller_part ? parts - 1 : parts;
+  const int home = who < 0 ? (caller_part ? 0 : -1) : (caller_part ? 1 : 0) + who % std::max(workers_parts, 1);
+  const int chunk = chunk_.load(std::memory_order_relaxed);
+  for (int k = 0; k < parts; ++k) {
+    const int p = home < 0 ? k : (home + k) % parts;
+    Part& part = parts_[p];
+    const bool own = p == home;
+    uint64_t span = part.span.load(std::memory_order_acquire);
+    uint64_t from;
+    for (;;) {
+      const uint64_t lo = span & 0xffffffffu, hi = span >> 32;
+      if (lo >= hi) break;
+      count = static_cast<int>(std::min<uint64_t>(hi - lo, chunk));
+      from = own ? lo : hi - count;
+      const uint64_t next = own ? (lo + count) | hi << 32 : lo | (hi - count) << 32;
+      if (part.span.compare_exchange_weak(span, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        const size_t num = queue_.size();
+        const uint64_t base = split_base_.load(std::memory_order_relaxed);
+        for (int j = 0; j < count; ++j) ids[j] = queue_[(base + from + j) % num].load(std::memory_order_relaxed);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool Pool::run_some(int who) {
   if (stop_.load(std::memory_order_relaxed)) return false;  // closing: queued work is abandoned
   int32_t ids[kMaxChunk];
   uint64_t head = head_.load(std::memory_order_acquire);
   int count;
   const size_t num = queue_.size();
-  for (;;) {
+  for (bool split = claim_part(who, ids, count); !split;) {
     const uint64_t tail = tail_.load(std::memory_order_acquire);
     if (head >= tail) return false;
     count = static_cast<int>(std::min<uint64_t>(tail - head, chunk_.load(std::memory_order_relaxed)));
@@ -508,12 +554,12 @@ bool Pool::wait_for_invitation(bool& short_wait) {
   return !stop_.load() && accept_invitation();
 }
 
-void Pool::worker_loop() {
+void Pool::worker_loop(int index) {
   claim_exception_state();
   bool short_wait = true;  // this thread's last wait for work was short
   while (!stop_.load()) {
     if (!wait_for_invitation(short_wait)) continue;
-    while (run_some()) {
+    while (run_some(index)) {
     }
   }
 }
@@ -556,7 +602,7 @@ std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) 
   }
   Slot& slot = slots_[k % slots_.size()];
   auto complete = [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); };
-  while (help && !complete() && std::chrono::steady_clock::now() < deadline && run_some()) {
+  while (help && !complete() && std::chrono::steady_clock::now() < deadline && run_some(-1)) {
   }
   // The last rows usually land within an env step or two: spin before sleeping (briefly
   // where the caller did not help: then every worker is busy and a spinning caller slows them).

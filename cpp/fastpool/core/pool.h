@@ -106,7 +106,11 @@ class Pool {
   void enqueue(const int64_t* env_ids, int n, bool caller_helps);  // under state_mutex_
   // What happened to an env in a chunk: a step (ending its episode or not), a reset, a kept env or a failure.
   enum class Outcome : uint8_t { kStepped, kReset, kKept, kFailed };
-  bool run_some();  // pop and run one chunk of queued envs; false if none
+  // Claim and run one chunk of queued envs; false if none. who: the worker's index, or -1 for
+  // the caller.
+  bool run_some(int who);
+  // Claim a chunk of a split send (its part first, then the end of another's); false if none.
+  bool claim_part(int who, int32_t* ids, int& count);
   // Reset, step or keep envs ids[0..count): the plain steps in one BatchEnv call, the rest one by one.
   void advance(const int32_t* ids, int count, Outcome* outcome);
   Outcome restart(int32_t id);  // a reset, a next-step autoreset or a kept env
@@ -114,7 +118,7 @@ class Pool {
   void write(const int32_t* ids, const Outcome* outcome, int count, Batch& batch, const int32_t* rows);
   void mark_done(Slot& slot, int count);
   void record_error(std::exception_ptr error = std::current_exception());  // keep the first for recv()
-  void worker_loop();
+  void worker_loop(int index);
   // How long a thread out of work spins before it sleeps, where its wait is expected short or not.
   std::chrono::nanoseconds spin_time(bool short_wait) const;
   bool accept_invitation();
@@ -150,6 +154,17 @@ class Pool {
   // Work queue: env ids in a ring; workers claim [head, head + chunk).
   std::vector<std::atomic<int32_t>> queue_;
   std::atomic<uint64_t> head_{0}, tail_{0};
+  // A send of every env of cheap envs is split instead: one part of the ring per thread
+  // engaged, so an env is stepped by the same thread each step and its state stays in that
+  // core's cache. A part is [lo, hi) from split_base_: its owner claims from lo, a thread out
+  // of work steals from hi.
+  struct alignas(64) Part {
+    std::atomic<uint64_t> span{0};  // lo | hi << 32
+  };
+  std::vector<Part> parts_;
+  std::atomic<int> num_parts_{0};  // 0: no split send pending
+  std::atomic<bool> caller_part_{false};  // part 0 is the caller's
+  std::atomic<uint64_t> split_base_{0};
   std::atomic<int> chunk_{1};
   std::atomic<int64_t> ns_per_env_{1000000};  // running estimate of one env's work
 

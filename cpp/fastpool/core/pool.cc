@@ -210,11 +210,19 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
   if (spec_.action_dim > 0) throw std::invalid_argument("this env takes float actions, not integers");
-  check_send(env_ids, n, /*step=*/true, actions);
   if (!env_ids) {
+    check_send(nullptr, n, /*step=*/true, nullptr);
+    // Copied and range-checked in one pass: every env is idle, so what an error leaves copied is never read.
+    int64_t lo = 0, hi = 0;
+    for (int k = 0; k < n; ++k) {
+      lo = std::min(lo, actions[k]);
+      hi = std::max(hi, actions[k]);
+      action_[k] = static_cast<int32_t>(actions[k]);
+    }
+    if (lo < 0 || hi >= spec_.num_actions) check_send(nullptr, n, /*step=*/true, actions);  // throws, naming it
     std::fill(task_.begin(), task_.end(), Task::kStep);
-    std::copy(actions, actions + n, action_.begin());  // int64 -> int32, already range-checked
   } else {
+    check_send(env_ids, n, /*step=*/true, actions);
     for (int k = 0; k < n; ++k) {
       task_[env_ids[k]] = Task::kStep;
       action_[env_ids[k]] = static_cast<int32_t>(actions[k]);
@@ -264,31 +272,6 @@ void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool
 }
 
 void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
-  const size_t num = queue_.size();
-  const uint64_t tail = tail_.load(std::memory_order_relaxed);
-  size_t at = tail % num;
-  auto push = [&](int32_t id) {
-    queue_[at].store(id, std::memory_order_relaxed);
-    if (++at == num) at = 0;
-  };
-  if (!env_ids && ns_per_env_.load(std::memory_order_relaxed) > kSlowEnvNs) {
-    // Longest first: envs that reset this step (no-ops and all) go to the head of the queue,
-    // so the threads do not end a step waiting on one late, long reset.
-    std::fill(busy_.begin(), busy_.end(), 1);
-    for (int pass = 1; pass >= 0; --pass)
-      for (int k = 0; k < n; ++k)
-        if ((task_[k] == Task::kReset || needs_reset_[k]) == (pass == 1)) push(k);
-  } else if (!env_ids) {
-    std::fill(busy_.begin(), busy_.end(), 1);
-    for (int k = 0; k < n; ++k) push(k);
-  } else {
-    for (int k = 0; k < n; ++k) {
-      busy_[env_ids[k]] = 1;
-      push(static_cast<int32_t>(env_ids[k]));
-    }
-  }
-  num_busy_ += n;
-
   const int threads = num_threads();
   const int64_t ns = std::max<int64_t>(1, ns_per_env_.load(std::memory_order_relaxed));
   const int64_t work = static_cast<int64_t>(n) * ns;
@@ -298,22 +281,45 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   chunk_.store(static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(n / (4 * engaged), by_time), 1, kMaxChunk)),
                std::memory_order_relaxed);
   const bool cheap = ns <= kSlowEnvNs;
-  // Sending every env, nothing else is queued or running (all were idle): the send may be
-  // split. CartPole N=4096 on 2 threads: envs moving between cores each step cost ~1/3 of it.
+  if (env_ids) {
+    for (int k = 0; k < n; ++k) busy_[env_ids[k]] = 1;
+  } else {
+    std::fill(busy_.begin(), busy_.end(), 1);
+  }
+  num_busy_ += n;
+
   if (!env_ids && sync_ && cheap && engaged > 1) {
-    // Published part by part (release): a thread that claims from a part sees the ids and base.
-    split_base_.store(tail, std::memory_order_relaxed);
+    // Every env sent, none queued or running before (all were idle): the send is split, env
+    // ids [lo, hi) per part, outside the ring. Published part by part (release): a thread that
+    // claims from a part sees the tasks and actions written before.
     caller_part_.store(caller_helps, std::memory_order_relaxed);
     for (int p = 0; p < engaged; ++p) {
       const uint64_t lo = static_cast<uint64_t>(n) * p / engaged, hi = static_cast<uint64_t>(n) * (p + 1) / engaged;
       parts_[p].span.store(lo | hi << 32, std::memory_order_release);
     }
     num_parts_.store(engaged, std::memory_order_release);
-    head_.store(tail + n, std::memory_order_relaxed);  // none of it for the ring's claims
   } else {
     num_parts_.store(0, std::memory_order_relaxed);
+    const size_t num = queue_.size();
+    const uint64_t tail = tail_.load(std::memory_order_relaxed);
+    size_t at = tail % num;
+    auto push = [&](int32_t id) {
+      queue_[at].store(id, std::memory_order_relaxed);
+      if (++at == num) at = 0;
+    };
+    if (env_ids) {
+      for (int k = 0; k < n; ++k) push(static_cast<int32_t>(env_ids[k]));
+    } else if (!cheap) {
+      // Longest first: envs that reset this step (no-ops and all) go to the head of the queue,
+      // so the threads do not end a step waiting on one late, long reset.
+      for (int pass = 1; pass >= 0; --pass)
+        for (int k = 0; k < n; ++k)
+          if ((task_[k] == Task::kReset || needs_reset_[k]) == (pass == 1)) push(k);
+    } else {
+      for (int k = 0; k < n; ++k) push(k);
+    }
+    tail_.store(tail + n, std::memory_order_release);
   }
-  tail_.store(tail + n, std::memory_order_release);
   // Cheap envs (CartPole): as many idle workers spin as this send woke, and a send wakes only
   // the sleepers the spinners do not cover (a spinning thread checks the invitation once more
   // before it sleeps): a spinner beyond them took a core from the working threads (CartPole
@@ -355,9 +361,7 @@ bool Pool::claim_part(int who, int32_t* ids, int& count) {
       from = own ? lo : hi - count;
       const uint64_t next = own ? (lo + count) | hi << 32 : lo | (hi - count) << 32;
       if (part.span.compare_exchange_weak(span, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
-        const size_t num = queue_.size();
-        const uint64_t base = split_base_.load(std::memory_order_relaxed);
-        for (int j = 0; j < count; ++j) ids[j] = queue_[(base + from + j) % num].load(std::memory_order_relaxed);
+        for (int j = 0; j < count; ++j) ids[j] = static_cast<int32_t>(from + j);
         return true;
       }
     }
@@ -462,36 +466,47 @@ Pool::Outcome Pool::restart(int32_t id) {
 }
 
 void Pool::write(const int32_t* ids, const Outcome* outcome, int count, Batch& b, const int32_t* rows) {
-  int failed = 0;
+  // The rows' columns as locals: a store through one of them (bytes may alias anything) would
+  // make the compiler reload every vector's data pointer.
+  const BatchEnv& envs = *envs_;
+  int32_t* const env_id = b.env_id.data();
+  double* const reward = b.reward.data();
+  uint8_t* const terminated = b.terminated.data();
+  uint8_t* const truncated = b.truncated.data();
+  int32_t* const elapsed_step = b.elapsed_step.data();
+  int failed = 0, ended = 0;
   for (int k = 0; k < count; ++k) {
     const int32_t id = ids[k];
     const int row = rows[k];
     const bool kept = outcome[k] == Outcome::kKept;  // a partial reset reports the others as they are
-    const bool terminated = !kept && envs_->terminated(id), truncated = !kept && envs_->truncated(id);
-    b.env_id[row] = id;
-    b.reward[row] = kept ? 0.0 : envs_->reward(id);
-    b.terminated[row] = terminated;
-    b.truncated[row] = truncated;
-    if (outcome[k] == Outcome::kFailed) {  // recv() raises; the row is never seen
-      ++failed;
-      continue;
-    }
-    // A step that ended an episode (a reset clears both flags).
-    if ((terminated || truncated) && autoreset_ != Autoreset::kDisabled) {
-      if (autoreset_ == Autoreset::kSameStep) {
-        envs_->write(id, b.final_obs_row(row), b.final_info_row(row));
-        b.final_elapsed_step[row] = envs_->elapsed_step(id);
-        try {
-          envs_->reset(id);
-        } catch (...) {
-          needs_reset_[id] = 1;
-          record_error();
-        }
-      } else {
+    const bool term = !kept && envs.terminated(id), trunc = !kept && envs.truncated(id);
+    env_id[row] = id;
+    reward[row] = kept ? 0.0 : envs.reward(id);
+    terminated[row] = term;
+    truncated[row] = trunc;
+    elapsed_step[row] = envs.elapsed_step(id);
+    failed += outcome[k] == Outcome::kFailed;  // recv() raises; the row is never seen
+    ended += term || trunc;
+  }
+  // Steps that ended an episode (a reset clears both flags), where the pool resets them.
+  for (int k = 0; ended > 0 && autoreset_ != Autoreset::kDisabled && k < count; ++k) {
+    const int32_t id = ids[k];
+    const int row = rows[k];
+    if (outcome[k] == Outcome::kFailed || !(terminated[row] || truncated[row])) continue;
+    --ended;
+    if (autoreset_ == Autoreset::kSameStep) {
+      envs_->write(id, b.final_obs_row(row), b.final_info_row(row));
+      b.final_elapsed_step[row] = elapsed_step[row];
+      try {
+        envs_->reset(id);
+      } catch (...) {
         needs_reset_[id] = 1;
+        record_error();
       }
+      elapsed_step[row] = envs_->elapsed_step(id);
+    } else {
+      needs_reset_[id] = 1;
     }
-    b.elapsed_step[row] = envs_->elapsed_step(id);
   }
   // The observations, after any same-step autoreset above, of every env that did not fail.
   if (failed == 0) {

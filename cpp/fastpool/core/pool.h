@@ -154,17 +154,16 @@ class Pool {
   // Work queue: env ids in a ring; workers claim [head, head + chunk).
   std::vector<std::atomic<int32_t>> queue_;
   std::atomic<uint64_t> head_{0}, tail_{0};
-  // A send of every env of cheap envs is split instead: one part of the ring per thread
+  // A send of every env, of cheap envs, is split instead: a part of the env ids per thread
   // engaged, so an env is stepped by the same thread each step and its state stays in that
-  // core's cache. A part is [lo, hi) from split_base_: its owner claims from lo, a thread out
-  // of work steals from hi.
+  // core's cache. A part is ids [lo, hi): its owner claims from lo, a thread out of work
+  // steals from hi.
   struct alignas(64) Part {
     std::atomic<uint64_t> span{0};  // lo | hi << 32
   };
   std::vector<Part> parts_;
-  std::atomic<int> num_parts_{0};  // 0: no split send pending
+  std::atomic<int> num_parts_{0};  // 0: the last send took the ring
   std::atomic<bool> caller_part_{false};  // part 0 is the caller's
-  std::atomic<uint64_t> split_base_{0};
   std::atomic<int> chunk_{1};
   std::atomic<int64_t> ns_per_env_{1000000};  // running estimate of one env's work
 

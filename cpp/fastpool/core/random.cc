@@ -5,16 +5,6 @@
 namespace fastpool {
 namespace {
 
-// 64 x 64 -> 128-bit product, portable.
-void mul_64(uint64_t a, uint64_t b, uint64_t& hi, uint64_t& lo) {
-  const uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
-  const uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
-  const uint64_t p0 = a_lo * b_lo, p1 = a_lo * b_hi, p2 = a_hi * b_lo, p3 = a_hi * b_hi;
-  const uint64_t mid = (p0 >> 32) + (p1 & 0xffffffffu) + (p2 & 0xffffffffu);
-  lo = (mid << 32) | (p0 & 0xffffffffu);
-  hi = p3 + (p1 >> 32) + (p2 >> 32) + (mid >> 32);
-}
-
 }  // namespace
 
 void seed_sequence_words(uint64_t entropy, uint32_t* out, int n) {
@@ -55,23 +45,6 @@ void seed_sequence_words(uint64_t entropy, uint32_t* out, int n) {
   }
 }
 
-namespace {
-
-constexpr uint64_t kMultHi = 0x2360ed051fc65da4ULL;
-constexpr uint64_t kMultLo = 0x4385df649fccf645ULL;
-
-}  // namespace
-
-void Pcg64::advance() {
-  // state = state * MULT + inc  (mod 2^128)
-  uint64_t hi, lo;
-  mul_64(state_lo_, kMultLo, hi, lo);
-  hi += state_hi_ * kMultLo + state_lo_ * kMultHi;
-  const uint64_t new_lo = lo + inc_lo_;
-  state_hi_ = hi + inc_hi_ + (new_lo < lo ? 1 : 0);
-  state_lo_ = new_lo;
-}
-
 void Pcg64::reseed(uint64_t seed) {
   // generate_state(4, np.uint64): pairs of 32-bit words, low word first.
   uint32_t w[8];
@@ -88,13 +61,6 @@ void Pcg64::reseed(uint64_t seed) {
   state_hi_ += s[0] + (lo < state_lo_ ? 1 : 0);
   state_lo_ = lo;
   advance();
-}
-
-uint64_t Pcg64::next_u64() {
-  advance();
-  const uint64_t x = state_hi_ ^ state_lo_;
-  const unsigned rot = static_cast<unsigned>(state_hi_ >> 58);
-  return (x >> rot) | (x << ((64 - rot) & 63));
 }
 
 uint32_t Pcg64::next_u32() {

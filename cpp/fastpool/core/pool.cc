@@ -475,25 +475,26 @@ void Pool::write(const int32_t* ids, const Outcome* outcome, int count, Batch& b
   uint8_t* const truncated = b.truncated.data();
   int32_t* const elapsed_step = b.elapsed_step.data();
   int failed = 0, ended = 0;
+  int ends[kMaxChunk];  // the k of each step that ended an episode (a reset clears both flags)
   for (int k = 0; k < count; ++k) {
     const int32_t id = ids[k];
     const int row = rows[k];
     const bool kept = outcome[k] == Outcome::kKept;  // a partial reset reports the others as they are
-    const bool term = !kept && envs.terminated(id), trunc = !kept && envs.truncated(id);
+    const bool term = !kept & envs.terminated(id), trunc = !kept & envs.truncated(id);  // no branches
     env_id[row] = id;
     reward[row] = kept ? 0.0 : envs.reward(id);
     terminated[row] = term;
     truncated[row] = trunc;
     elapsed_step[row] = envs.elapsed_step(id);
-    failed += outcome[k] == Outcome::kFailed;  // recv() raises; the row is never seen
-    ended += term || trunc;
+    const bool failure = outcome[k] == Outcome::kFailed;  // recv() raises; the row is never seen
+    failed += failure;
+    ends[ended] = k;  // kept only if counted: no branch on a coin flip per env
+    ended += (term | trunc) & !failure;
   }
-  // Steps that ended an episode (a reset clears both flags), where the pool resets them.
-  for (int k = 0; ended > 0 && autoreset_ != Autoreset::kDisabled && k < count; ++k) {
+  for (int e = 0; e < ended && autoreset_ != Autoreset::kDisabled; ++e) {
+    const int k = ends[e];
     const int32_t id = ids[k];
     const int row = rows[k];
-    if (outcome[k] == Outcome::kFailed || !(terminated[row] || truncated[row])) continue;
-    --ended;
     if (autoreset_ == Autoreset::kSameStep) {
       envs_->write(id, b.final_obs_row(row), b.final_info_row(row));
       b.final_elapsed_step[row] = elapsed_step[row];

@@ -26,10 +26,12 @@ PIP_CONSTRAINT="$PWD/constraints/main.txt $PWD/constraints/build.txt" "$venv/bin
 # libstdc++ too: the sanitizer intercepts __cxa_throw and must find the real one at start-up.
 preload="$("${CXX:-g++}" -print-file-name=$runtime) $("${CXX:-g++}" -print-file-name=libstdc++.so)"
 # Every threaded path: sync and async stepping, resets, autoreset modes, errors in workers,
-# close while busy, fork, Ctrl-C, interpreter exit, partial resets; Atari included.
+# close while busy, fork, Ctrl-C, interpreter exit, partial resets, sends split among threads;
+# Atari included.
 tests=(tests/test_cartpole.py tests/test_classic_control.py tests/test_seeding.py tests/test_vector_api.py tests/test_errors.py
        tests/test_faults.py tests/test_fuzz.py tests/conformance/test_gymnasium_vector.py
-       tests/conformance/test_seeded_resets.py "tests/test_atari.py::test_same_seed_same_trajectories_any_thread_count_and_async"
+       tests/conformance/test_seeded_resets.py "tests/test_classic_control_batched.py::test_sends_of_every_env_split_among_threads_step_as_one_thread_does"
+       "tests/test_atari.py::test_same_seed_same_trajectories_any_thread_count_and_async"
        "tests/test_atari.py::test_same_step_autoreset_keeps_the_final_frame" "tests/test_atari.py::test_render_returns_the_rgb_screen")
 # --capture=sys: a sanitizer report goes to file descriptor 2 and must reach the log, not
 # pytest's captured output of a process that aborts.

@@ -154,15 +154,9 @@ void Pool::check_send(const int64_t* env_ids, int n, bool step, const int64_t* a
     if (num_busy_ > 0)
       throw std::logic_error(std::to_string(num_busy_) +
                              " envs were sent and their results not yet received: call recv() first");
-    if (step && num_started_ == num) {
-      if (!actions) return;
-      int64_t lo = 0, hi = 0;
-      for (int k = 0; k < n; ++k) {  // vectorizes; the slow path below names the culprit
-        lo = std::min(lo, actions[k]);
-        hi = std::max(hi, actions[k]);
-      }
-      if (lo >= 0 && hi < spec_.num_actions) return;
-    }
+    // Actions are range-checked by send_step as it copies them; given here, one is out of range
+    // and the loop below names it.
+    if (step && num_started_ == num && !actions) return;
   }
   std::string error;
   bool order_error = false;
@@ -344,6 +338,8 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
 bool Pool::claim_part(int who, int32_t* ids, int& count) {
   const int parts = num_parts_.load(std::memory_order_acquire);
   if (parts == 0) return false;
+  // Where this thread claims first: part 0 for the caller if it has one, a worker's by its index;
+  // -1: none, it only steals.
   const bool caller_part = caller_part_.load(std::memory_order_relaxed);
   const int workers_parts = caller_part ? parts - 1 : parts;
   const int home = who < 0 ? (caller_part ? 0 : -1) : (caller_part ? 1 : 0) + who % std::max(workers_parts, 1);

@@ -49,6 +49,22 @@ def test_bad_actions(env, actions, error, match):
     assert_usable(env)
 
 
+def test_actions_of_a_whole_step_checked_by_value_not_by_bits():
+    """With 3 actions, 1 and 2 together set the bits of 3: both are in range and step as sent env
+    by env (each checked on its own) does; a 3 is refused, named."""
+    env, ref = (fastpool.make("MountainCar-v0", num_envs=4, seed=0) for _ in range(2))
+    env.reset(seed=0)
+    ref.reset(seed=0)
+    for actions in ([1, 2, 2, 1], [2, 2, 1, 1], [0, 2, 1, 2]):
+        obs = env.step(np.array(actions))[0]
+        ref.send(np.array(actions), np.arange(4))
+        np.testing.assert_array_equal(obs, ref.recv()[0])
+    with pytest.raises(ValueError, match=r"action 3 for env 2 is out of range \[0, 3\)"):
+        env.step(np.array([1, 2, 3, 0]))
+    ref.send(np.ones(4, dtype=np.int64), np.arange(4))
+    np.testing.assert_array_equal(env.step(np.ones(4, dtype=np.int64))[0], ref.recv()[0])  # nothing stepped before
+
+
 def test_lists_and_other_int_dtypes_are_accepted(env):
     env.step([0, 1, 0, 1])
     env.step(np.array([1, 0, 1, 0], dtype=np.uint8))

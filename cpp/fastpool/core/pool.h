@@ -107,8 +107,9 @@ class Pool {
   // What happened to an env in a chunk: a step (ending its episode or not), a reset, a kept env or a failure.
   enum class Outcome : uint8_t { kStepped, kReset, kKept, kFailed };
   // Claim and run one chunk of queued envs; false if none. who: the worker's index, or -1 for
-  // the caller.
-  bool run_some(int who);
+  // the caller. now: a recent clock reading, moved to the chunk's end (one reading per chunk
+  // times it and serves the caller's loop).
+  bool run_some(int who, std::chrono::steady_clock::time_point& now);
   // Claim a chunk of a split send (its part first, then the end of another's); false if none.
   bool claim_part(int who, int32_t* ids, int& count);
   // Reset, step or keep envs ids[0..count): the plain steps in one BatchEnv call, the rest one by one.

@@ -364,6 +364,7 @@ def sync_bound() -> list[str]:
 
 # What each before/after measurement in benchmarks/results/ab/ changed, by its file name's start.
 AB_CHANGES = {
+    "send_overheads": "per step: actions checked by their OR, the process id kept, one clock reading per chunk",
     "split_sends": "a step of every cheap env split among the threads, each env on one thread",
     "screen_when_read": "Atari: ALE's screen copied when read, the max-pool from the TIA's buffers (ALE patch 4)",
     "tia_shared_pixels": "Atari: collisions sought only where pixels overlap; colours as mask selects (ALE patch 3)",

@@ -364,6 +364,8 @@ def sync_bound() -> list[str]:
 
 # What each before/after measurement in benchmarks/results/ab/ changed, by its file name's start.
 AB_CHANGES = {
+    "cartpole_force_lookup": "CartPole's force looked up by the action, not branched on (a random policy's actions mispredict)",
+    "shared_counters": "the threads' shared counters on lines of their own, a split's rows counted done once per thread, its parts sized by what was stolen",
     "send_overheads": "per step: actions checked by their OR, the process id kept, one clock reading per chunk",
     "split_sends": "a step of every cheap env split among the threads, each env on one thread",
     "screen_when_read": "Atari: ALE's screen copied when read, the max-pool from the TIA's buffers (ALE patch 4)",

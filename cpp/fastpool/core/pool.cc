@@ -216,7 +216,8 @@ void Pool::send_step(const int64_t* actions, const int64_t* env_ids, int n, bool
       action_[k] = static_cast<int32_t>(actions[k]);
     }
     if (any_bits >= static_cast<uint64_t>(spec_.num_actions)) check_send(nullptr, n, /*step=*/true, actions);
-    std::fill(task_.begin(), task_.end(), Task::kStep);
+    if (!all_steps_) std::fill(task_.begin(), task_.end(), Task::kStep);  // else unwritten, left in every core's cache
+    all_steps_ = true;
   } else {
     check_send(env_ids, n, /*step=*/true, actions);
     for (int k = 0; k < n; ++k) {
@@ -252,6 +253,7 @@ void Pool::send_reset(const int64_t* env_ids, int n, const ResetArgs& args, bool
   std::lock_guard<std::mutex> lk(state_mutex_);
   check_open();
   check_send(env_ids, n, /*step=*/false, nullptr, args.keep);
+  all_steps_ = false;
   for (int k = 0; k < n; ++k) {
     const int64_t id = env_ids ? env_ids[k] : k;
     if (args.keep && args.keep[k]) {
@@ -285,15 +287,7 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   num_busy_ += n;
 
   if (!env_ids && sync_ && cheap && engaged > 1) {
-    // Every env sent, none queued or running before (all were idle): the send is split, env
-    // ids [lo, hi) per part, outside the ring. Published part by part (release): a thread that
-    // claims from a part sees the tasks and actions written before.
-    caller_part_.store(caller_helps, std::memory_order_relaxed);
-    for (int p = 0; p < engaged; ++p) {
-      const uint64_t lo = static_cast<uint64_t>(n) * p / engaged, hi = static_cast<uint64_t>(n) * (p + 1) / engaged;
-      parts_[p].span.store(lo | hi << 32, std::memory_order_release);
-    }
-    num_parts_.store(engaged, std::memory_order_release);
+    split(n, engaged, caller_helps);
   } else {
     num_parts_.store(0, std::memory_order_relaxed);
     const size_t num = queue_.size();
@@ -337,6 +331,33 @@ void Pool::enqueue(const int64_t* env_ids, int n, bool caller_helps) {
   }
 }
 
+void Pool::split(int n, int parts, bool caller_helps) {
+  // Every env sent, none queued or running before (all were idle): env ids [lo, hi) per part,
+  // outside the ring. Sized as the last split of the same threads, each part moved by half of
+  // what was stolen from it or its owner stole (their threads all finished that send), bounds
+  // on multiples of 8 envs (a cache line of a float64 column); else even.
+  const bool same = static_cast<int>(bounds_.size()) == parts + 1 && bounds_.back() == n && bounds_with_caller_ == caller_helps;
+  if (!same) bounds_.assign(parts + 1, 0);
+  bounds_with_caller_ = caller_helps;
+  for (int p = 0, old_lo = 0; p < parts; ++p) {
+    Part& part = parts_[p];
+    const int32_t moved = part.took.exchange(0, std::memory_order_relaxed) - part.stolen.exchange(0, std::memory_order_relaxed);
+    const int old_hi = bounds_[p + 1];
+    const int64_t size = same ? old_hi - old_lo + moved / 2 : n / parts;
+    old_lo = old_hi;
+    bounds_[p + 1] = static_cast<int32_t>(std::clamp<int64_t>((bounds_[p] + std::max<int64_t>(size, 0)) / 8 * 8, bounds_[p], n));
+  }
+  bounds_[parts] = n;  // the last part takes what rounding left
+  caller_part_.store(caller_helps, std::memory_order_relaxed);
+  split_slot_ = &slots_[finished_.load(std::memory_order_relaxed) / batch_size_ % slots_.size()];
+  // Published part by part (release): a thread that claims from a part sees the tasks and
+  // actions written before.
+  for (int p = 0; p < parts; ++p)
+    parts_[p].span.store(static_cast<uint64_t>(bounds_[p]) | static_cast<uint64_t>(bounds_[p + 1]) << 32,
+                         std::memory_order_release);
+  num_parts_.store(parts, std::memory_order_release);
+}
+
 bool Pool::claim_part(int who, int32_t* ids, int& count) {
   const int parts = num_parts_.load(std::memory_order_acquire);
   if (parts == 0) return false;
@@ -360,6 +381,10 @@ bool Pool::claim_part(int who, int32_t* ids, int& count) {
       const uint64_t next = own ? (lo + count) | hi << 32 : lo | (hi - count) << 32;
       if (part.span.compare_exchange_weak(span, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
         for (int j = 0; j < count; ++j) ids[j] = static_cast<int32_t>(from + j);
+        if (!own) {  // counted for the next split's sizes
+          part.stolen.fetch_add(count, std::memory_order_relaxed);
+          if (home >= 0) parts_[home].took.fetch_add(count, std::memory_order_relaxed);
+        }
         return true;
       }
     }
@@ -373,7 +398,11 @@ bool Pool::run_some(int who, std::chrono::steady_clock::time_point& now) {
   uint64_t head = head_.load(std::memory_order_acquire);
   int count;
   const size_t num = queue_.size();
-  for (bool split = claim_part(who, ids, count); !split;) {
+  if (claim_part(who, ids, count)) {
+    run_parts(who, ids, count, now);
+    return true;
+  }
+  for (;;) {
     const uint64_t tail = tail_.load(std::memory_order_acquire);
     if (head >= tail) return false;
     count = static_cast<int>(std::min<uint64_t>(tail - head, chunk_.load(std::memory_order_relaxed)));
@@ -406,10 +435,34 @@ bool Pool::run_some(int who, std::chrono::steady_clock::time_point& now) {
   }
 
   now = std::chrono::steady_clock::now();
-  const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t0).count();
-  const int64_t old = ns_per_env_.load(std::memory_order_relaxed);
-  ns_per_env_.store((old * 7 + ns / count) / 8 + 1, std::memory_order_relaxed);
+  measured(t0, now, count, /*weight_shift=*/3);
   return true;
+}
+
+void Pool::run_parts(int who, int32_t* ids, int count, std::chrono::steady_clock::time_point& now) {
+  // A sync send of every env: env i's row is i, in the one slot the send fills. No other send
+  // can come before this thread marks its rows done, below.
+  Slot& slot = *split_slot_;
+  const auto start = now;
+  int total = 0;
+  do {
+    Outcome outcome[kMaxChunk];
+    advance(ids, count, outcome);
+    write(ids, outcome, count, *slot.batch, ids);
+    total += count;
+  } while (!stop_.load(std::memory_order_relaxed) && claim_part(who, ids, count));
+  now = std::chrono::steady_clock::now();
+  measured(start, now, total, /*weight_shift=*/1);  // hundreds of envs: weighs more than a chunk
+  finished_.fetch_add(total, std::memory_order_acq_rel);
+  mark_done(slot, total);
+}
+
+void Pool::measured(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point end, int envs,
+                    int weight_shift) {
+  const int64_t per_env = std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count() / envs;
+  const int64_t old = ns_per_env_.load(std::memory_order_relaxed);
+  const int64_t w = int64_t{1} << weight_shift;
+  ns_per_env_.store((old * (w - 1) + per_env) / w + 1, std::memory_order_relaxed);
 }
 
 void Pool::record_error(std::exception_ptr error) {

@@ -364,6 +364,7 @@ def sync_bound() -> list[str]:
 
 # What each before/after measurement in benchmarks/results/ab/ changed, by its file name's start.
 AB_CHANGES = {
+    "caller_sleeps": "a caller that does not help sleeps at once where the rows left take longer than its spin",
     "cartpole_force_lookup": "CartPole's force looked up by the action, not branched on (a random policy's actions mispredict)",
     "shared_counters": "the threads' shared counters on lines of their own, a split's rows counted done once per thread, its parts sized by what was stolen",
     "send_overheads": "per step: actions checked by their OR, the process id kept, one clock reading per chunk",
@@ -389,8 +390,9 @@ def ab_table() -> list[str]:
         for path in sorted((RESULTS / "ab").glob(f"{change}_*.json")):
             d = json.loads(path.read_text())
             ratios = d["b_over_a"]
+            size = f"{d['num_envs']}" + (f" (async, batch {d['batch_size']})" if d.get("batch_size", d["num_envs"]) < d["num_envs"] else "")
             rows.append(
-                f"| {what} | {d['env']} | {d['num_envs']} | {d['threads']} | {len(ratios)} | "
+                f"| {what} | {d['env']} | {size} | {d['threads']} | {len(ratios)} | "
                 f"**{statistics.median(ratios):.3f}** ({span(ratios, '.2f')}) |"
             )
     return rows if len(rows) > 2 else []

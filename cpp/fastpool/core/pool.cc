@@ -673,12 +673,18 @@ std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) 
   auto complete = [&] { return slot.done.load(std::memory_order_acquire) >= batch_size_ || stop_.load(); };
   while (help && !complete() && now < deadline && run_some(-1, now)) {
   }
-  // The last rows usually land within an env step or two: spin before sleeping (briefly
-  // where the caller did not help: then every worker is busy and a spinning caller slows them).
-  const auto spin_until = now + spin_time(/*short_wait=*/help);
+  // The last rows usually land within an env step or two: spin before sleeping. Where the caller
+  // did not help, every worker is busy and a spinning caller takes a core from them: it spins
+  // (briefly) only if the rows left should land by then, else sleeps at once (async Breakout
+  // N=16 batch 8 on 2 threads: it spun 0.1 of each 1.2 ms batch, 8% of a core, for nothing).
+  auto spin = spin_time(/*short_wait=*/help);
+  if (!help) {
+    const int64_t left = batch_size_ - slot.done.load(std::memory_order_relaxed);
+    if (left * ns_per_env_.load(std::memory_order_relaxed) / num_threads() > spin.count()) spin = spin.zero();
+  }
+  const auto spin_until = now + spin;
   for (int i = 0; !complete(); ++i) {
-    cpu_relax();
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
+    if ((i & 63) == 0 && (i > 0 || spin == spin.zero()) && std::chrono::steady_clock::now() > spin_until) {
       std::unique_lock<std::mutex> lk(done_mutex_);
       if (!done_cv_.wait_until(lk, deadline, complete)) {  // timed out: the batch stays pending
         lk.unlock();
@@ -687,6 +693,7 @@ std::shared_ptr<Batch> Pool::recv(bool help, std::chrono::milliseconds timeout) 
         return nullptr;
       }
     }
+    cpu_relax();
   }
 
   std::lock_guard<std::mutex> lk(state_mutex_);
